@@ -1,0 +1,117 @@
+"""Quotas over a caseload: does the municipality meet its floors?
+
+A quota rule (e.g. the 2026 reform's "interviews with at least 75 % of a group within
+3 months") binds the caseload, not the case: per case it shows as ``waivable``; over the
+cases it is met when at least ``share`` of the covered cases had the step done in time.
+
+For each quota rule and target group this reports: how many cases the rule covers, how
+many the floor requires (``ceil(share × covered)``), how many are met, how many are still
+open (window not yet closed) and how many were missed, and a verdict: ``met`` (already
+enough), ``open`` (can still be met by the open cases) or ``missed`` (cannot be met).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from regimes.case import Case
+from regimes.evaluate import evaluate_many
+from regimes.layer import Regime
+from regimes.vocabulary import Status
+
+Verdict = Literal["met", "open", "missed", "no cases"]
+
+
+class QuotaCoverage(BaseModel):
+    """One quota rule for one target group."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    group: str
+    citation: str
+    share: float
+    covered: int
+    required: int
+    met: int
+    open: int
+    missed: int
+    verdict: Verdict
+
+    @property
+    def met_share(self) -> float:
+        return self.met / self.covered if self.covered else 0.0
+
+
+class CaseloadReport(BaseModel):
+    """Quota coverage of a caseload under a regime on a date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    regime: str
+    on: date
+    cases: int
+    quotas: list[QuotaCoverage]
+
+
+@dataclass
+class _Tally:
+    citation: str
+    share: float
+    covered: int = 0
+    met: int = 0
+    open: int = 0
+    missed: int = 0
+
+    def verdict(self) -> tuple[int, Verdict]:
+        required = math.ceil(self.share * self.covered - 1e-9)
+        if self.covered == 0:
+            return required, "no cases"
+        if self.met >= required:
+            return required, "met"
+        if self.met + self.open >= required:
+            return required, "open"
+        return required, "missed"
+
+
+def caseload(cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str = "durable") -> CaseloadReport:
+    """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
+    evaluations = evaluate_many(cases, regime, on, backend=backend)
+    tally: dict[tuple[str, str], _Tally] = {}
+    for case, ev in zip(cases, evaluations, strict=True):
+        for o in ev.obligations:
+            if o.kind != "quota":
+                continue
+            row = tally.setdefault((o.rule, case.group.value), _Tally(o.citation, o.share or 0.0))
+            row.covered += 1
+            if o.status is Status.MET:
+                row.met += 1
+            elif o.deadline is None or on <= o.deadline:
+                row.open += 1
+            else:
+                row.missed += 1
+    quotas = []
+    for (rule, group), row in sorted(tally.items()):
+        required, verdict = row.verdict()
+        quotas.append(
+            QuotaCoverage(
+                rule=rule,
+                group=group,
+                citation=row.citation,
+                share=row.share,
+                covered=row.covered,
+                required=required,
+                met=row.met,
+                open=row.open,
+                missed=row.missed,
+                verdict=verdict,
+            )
+        )
+    regime_id = regime if isinstance(regime, str) else regime.id
+    return CaseloadReport(regime=regime_id, on=on, cases=len(cases), quotas=quotas)

@@ -1,0 +1,1 @@
+"""Commands that build on the core: registered here so the core CLI stays small."""

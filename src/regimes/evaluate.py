@@ -1,0 +1,359 @@
+"""Evaluate a case under a regime on a date: the product's one question.
+
+The pipeline for one call: derive the case's facts as they stood on the date
+(:mod:`regimes.facts`) → ask the back end which rule and exemption conditions hold
+(:mod:`engine.backends`) → for each rule that applies, compute its window and count the
+events that satisfy it (:mod:`regimes.windows`) → decide the status.
+
+Status precedence (worked-examples.md, "Conventions"): ``met`` if enough was done; else
+``exempted`` if a deviating regime lifts the rule; else ``suspended`` if a suspension holds
+on the evaluation date or held on the deadline; else ``waivable`` for a quota; else
+``upcoming`` before the window opens, ``due`` until the deadline, ``overdue`` after it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from engine.backends import get_backend
+from engine.backends.base import Matcher
+from engine.compiled import All, AnyOf, Cmp, FactRow, Predicate, atoms, holds, push_not
+from engine.compiled import explain as explain_predicate
+from regimes.case import Case, ExemptionGroundEvent
+from regimes.compile import CompiledRegime, compile_regime
+from regimes.errors import RegimesError
+from regimes.facts import FACTS, fact_row
+from regimes.layer import EffectiveExemption, EffectiveRule, Regime
+from regimes.results import Evaluation, NotApplied, Obligation, Right
+from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
+from regimes.vocabulary import Confidence, RightStatus, Status
+from regimes.windows import Period, anchor_date, count_done, span
+
+DEFAULT_BACKEND = os.environ.get("REGIMES_BACKEND", "durable")
+
+
+@dataclass
+class Engine:
+    """A compiled regime and the back end's matcher for it."""
+
+    compiled: CompiledRegime
+    matcher: Matcher
+
+
+_engines: dict[tuple[int, str, bool], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(regime: Regime, backend: str = DEFAULT_BACKEND, include_unverified: bool = False) -> Engine:
+    """The compiled regime and its matcher, built once per regime, back end and option."""
+    key = (id(regime), backend, include_unverified)
+    with _engines_lock:
+        found = _engines.get(key)
+        if found is None or found.compiled.regime is not regime:
+            compiled = compile_regime(regime, include_unverified=include_unverified)
+            found = Engine(compiled, get_backend(backend).compile(compiled.program))
+            _engines[key] = found
+        return found
+
+
+def render_atom(cmp: Cmp) -> str:
+    """A comparison as a caseworker reads it (dates as ISO, one-value lists as ``==``)."""
+    spec = FACTS.get(cmp.fact)
+    if isinstance(cmp.value, tuple) and len(cmp.value) == 1 and cmp.op in ("in", "not_in"):
+        cmp = Cmp(cmp.fact, "eq" if cmp.op == "in" else "ne", cmp.value[0])
+    value = cmp.value
+    if spec is not None and spec.type == "date" and isinstance(value, int) and not isinstance(value, bool):
+        symbol = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[cmp.op]
+        return f"{cmp.fact} {symbol} {spec.render(value)}"
+    return str(cmp)
+
+
+def trace_of(predicate: Predicate, row: FactRow) -> list[str]:
+    """The comparisons that made a rule apply, rendered."""
+    rendered = {str(a): render_atom(a) for a in atoms(push_not(predicate))}
+    return [rendered.get(line, line) for line in explain_predicate(predicate, row)]
+
+
+def why_not(predicate: Predicate, row: FactRow) -> str:
+    """The comparisons that fail, so "why not?" names the facts that decide it."""
+
+    def failing(p: Predicate) -> list[str]:
+        if isinstance(p, Cmp):
+            if holds(p, row):
+                return []
+            return [f"{render_atom(p)} is false (it is {FACTS[p.fact].render(row[p.fact])})"]
+        if isinstance(p, All):
+            return [reason for item in p.items for reason in failing(item)]
+        if isinstance(p, AnyOf):
+            if holds(p, row):
+                return []
+            return ["none of: " + "; ".join(r for item in p.items for r in failing(item))]
+        return []  # pragma: no cover - push_not leaves no Not
+
+    return "; ".join(failing(push_not(predicate))) or "condition does not hold"
+
+
+def _suspension_periods(case: Case, on: date, rules: Sequence[EffectiveRule]) -> dict[Topic, list[Period]]:
+    periods: dict[Topic, list[Period]] = {}
+    for er in rules:
+        effect = er.rule.suspension
+        if effect is None:
+            continue
+        for event in case.events_until(on):
+            if not isinstance(event, ExemptionGroundEvent) or event.ground not in effect.grounds:
+                continue
+            if effect.unless == "jobcenter_keeps_duties" and event.jobcenter_keeps_duties:
+                continue
+            for topic in effect.topics:
+                periods.setdefault(topic, []).append(Period(event.start, event.end, er.id, er.rule.citation))
+    return periods
+
+
+def _by(exemption: EffectiveExemption | None, period: Period | None) -> tuple[str | None, str | None]:
+    if exemption is not None:
+        return exemption.exemption.by or exemption.regime, exemption.exemption.citation
+    if period is not None:
+        return period.rule, period.citation
+    return None, None
+
+
+def _window_of(er: EffectiveRule) -> object:
+    return getattr(getattr(er.rule, er.rule.effect_kind), "window", None)
+
+
+def _notes(case: Case, regime: Regime, compiled: CompiledRegime, applying: Sequence[EffectiveRule]) -> list[str]:
+    notes: list[str] = []
+    for item in regime.header.not_modelled:
+        if item.groups is None or case.group in item.groups:
+            notes.append(f"{item.topic.value}: not modelled for {regime.id} ({item.note})")
+    applying_ids = {er.id for er in applying}
+    for ex in regime.exemptions:
+        if ex.applied:
+            continue
+        for rule_id in ex.exemption.rules:
+            if rule_id in applying_ids:
+                notes.append(
+                    f"{rule_id}: a lift may exist ({ex.exemption.citation}, unverified); the base rule keeps binding"
+                )
+    if not compiled.include_unverified:
+        skipped = sorted({r.id for r in regime.rules if r.rule.confidence is Confidence.UNVERIFIED})
+        if skipped:
+            notes.append(f"unverified rules left out (ask for them with include_unverified): {', '.join(skipped)}")
+    return notes
+
+
+def _evaluate_one(
+    case: Case,
+    regime: Regime,
+    on: date,
+    compiled: CompiledRegime,
+    row: FactRow,
+    matched: frozenset[int],
+    *,
+    explain: bool,
+    what_if: bool,
+) -> Evaluation:
+    version_date = regime.version_date(on)
+    n_rules = len(compiled.rules)
+    not_applied: list[NotApplied] = []
+
+    applying: list[tuple[int, EffectiveRule]] = []
+    for index, er in enumerate(compiled.rules):
+        if not er.rule.in_force(version_date):
+            if explain:
+                not_applied.append(NotApplied(rule=er.id, reason=f"not in force on {version_date}"))
+        elif index not in matched:
+            if explain:
+                not_applied.append(NotApplied(rule=er.id, reason=why_not(compiled.predicates[index], row)))
+        else:
+            applying.append((index, er))
+
+    exempted: dict[str, EffectiveExemption] = {}
+    for j, ex in enumerate(compiled.exemptions):
+        start = ex.exemption.from_
+        if (n_rules + j) in matched and (start is None or version_date >= start):
+            for rule_id in ex.exemption.rules:
+                exempted.setdefault(rule_id, ex)
+
+    periods = _suspension_periods(case, on, [er for _, er in applying])
+    deadlines: dict[str, date | None] = {}
+    obligations: dict[int, Obligation] = {}
+    rights: dict[int, Right] = {}
+
+    # Rules anchored on another rule's deadline go last (LAB § 102, stk. 4).
+    def dependent(item: tuple[int, EffectiveRule]) -> bool:
+        return isinstance(getattr(_window_of(item[1]), "anchor", None), SuspensionEndAnchor)
+
+    for index, er in [i for i in applying if not dependent(i)] + [i for i in applying if dependent(i)]:
+        rule = er.rule
+        effect = getattr(rule, rule.effect_kind)
+        if not isinstance(effect, ObligationEffect | RightEffect):
+            continue  # suspensions act through the periods above
+        topic_periods = periods.get(rule.topic, [])
+        anchor, why = anchor_date(case, effect.window, on, deadlines=deadlines, periods=topic_periods)
+        if anchor is None:
+            if explain:
+                not_applied.append(NotApplied(rule=er.id, reason=why))
+            continue
+        window = span(case, effect.window, anchor, on)
+        trace = trace_of(compiled.predicates[index], row)
+        exemption = exempted.get(er.id)
+        if isinstance(effect, RightEffect):
+            paused = next((p for p in topic_periods if p.covers(on)), None)
+            if exemption is not None:
+                right_status = RightStatus.EXEMPTED
+            elif paused is not None:
+                right_status = RightStatus.SUSPENDED
+            elif on < window.opens:
+                right_status = RightStatus.UPCOMING
+            else:
+                right_status = RightStatus.OPEN
+            by, by_citation = _by(exemption, paused if exemption is None else None)
+            rights[index] = Right(
+                rule=er.id,
+                step=effect.step,
+                actor=effect.actor,
+                opens=window.opens,
+                status=right_status,
+                citation=rule.citation,
+                trace=trace,
+                title=rule.title,
+                confidence=rule.confidence,
+                by=by,
+                by_citation=by_citation,
+            )
+            continue
+        deadlines[er.id] = window.deadline
+        suspending = next(
+            (p for p in topic_periods if p.covers(on) or (window.deadline is not None and p.covers(window.deadline))),
+            None,
+        )
+        done = count_done(case, effect.step, effect.actor, effect.counting, window, on)
+        quota = isinstance(effect, QuotaEffect)
+        if done >= effect.count:
+            status = Status.MET
+        elif exemption is not None:
+            status = Status.EXEMPTED
+        elif suspending is not None:
+            status = Status.SUSPENDED
+        elif quota:
+            status = Status.WAIVABLE
+        elif on < window.opens:
+            status = Status.UPCOMING
+        elif window.deadline is None or on <= window.deadline:
+            status = Status.DUE
+        else:
+            status = Status.OVERDUE
+        by, by_citation = _by(
+            exemption if status is Status.EXEMPTED else None,
+            suspending if status is Status.SUSPENDED else None,
+        )
+        obligations[index] = Obligation(
+            rule=er.id,
+            step=effect.step,
+            actor=effect.actor,
+            count=effect.count,
+            done=done,
+            opens=window.opens,
+            deadline=window.deadline,
+            status=status,
+            citation=rule.citation,
+            trace=trace,
+            kind="quota" if quota else "obligation",
+            title=rule.title,
+            confidence=rule.confidence,
+            by=by,
+            by_citation=by_citation,
+            share=effect.share if isinstance(effect, QuotaEffect) else None,
+            deadline_asserted=window.deadline is not None
+            and effect.window.deadline_confidence is not Confidence.UNVERIFIED
+            and rule.confidence is not Confidence.UNVERIFIED,
+        )
+    return Evaluation(
+        case=case.id,
+        regime=regime.id,
+        on=on,
+        obligations=[obligations[i] for i in sorted(obligations)],
+        rights=[rights[i] for i in sorted(rights)],
+        what_if=what_if,
+        notes=_notes(case, regime, compiled, [er for _, er in applying]),
+        not_applied=not_applied if explain else None,
+    )
+
+
+def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
+    from regimes.resolve import resolve
+
+    try:
+        return resolve(case.municipality, on).regime != regime.id
+    except RegimesError:
+        return True
+
+
+def evaluate(
+    case: Case,
+    regime: Regime | str | None = None,
+    on: date | None = None,
+    *,
+    backend: str = DEFAULT_BACKEND,
+    include_unverified: bool = False,
+    explain: bool = False,
+) -> Evaluation:
+    """Evaluate one case.
+
+    Args:
+        case: a validated :class:`~regimes.Case`.
+        regime: a :class:`~regimes.Regime`, a bundled regime id or a path to a YAML file,
+            or ``None`` to apply the regime :func:`regimes.resolve` picks for the case's
+            municipality on ``on``.
+        on: the evaluation date (default: today). Events dated after it are ignored.
+        backend: ``"durable"`` (Rete, the default) or ``"vector"``; both give identical results.
+        include_unverified: also apply rules tagged ``unverified`` (off by default).
+        explain: also list the rules that did not apply, and why.
+
+    Raises:
+        ResolutionError: no regime is in force for the case's municipality on ``on``,
+            or the regime id is unknown.
+        RulesetError: the regime's files are invalid.
+        EngineError: the back end failed.
+    """
+    results = evaluate_many(
+        [case], regime, on, backend=backend, include_unverified=include_unverified, explain=explain
+    )
+    return results[0]
+
+
+def evaluate_many(
+    cases: Sequence[Case],
+    regime: Regime | str | None = None,
+    on: date | None = None,
+    *,
+    backend: str = DEFAULT_BACKEND,
+    include_unverified: bool = False,
+    explain: bool = False,
+) -> list[Evaluation]:
+    """Evaluate many cases (same arguments as :func:`evaluate`); facts are matched in batches."""
+    from regimes.library import load_regime
+    from regimes.resolve import resolve
+
+    day = on or date.today()
+    explicit = load_regime(regime) if isinstance(regime, str) else regime
+    groups: dict[str, tuple[Regime, list[int]]] = {}
+    for position, case in enumerate(cases):
+        chosen = explicit or load_regime(resolve(case.municipality, day).regime)
+        groups.setdefault(chosen.id, (chosen, []))[1].append(position)
+    results: dict[int, Evaluation] = {}
+    for chosen, positions in groups.values():
+        engine = engine_for(chosen, backend, include_unverified)
+        rows = [fact_row(cases[p], day) for p in positions]
+        for position, row, matched in zip(positions, rows, engine.matcher.match(rows), strict=True):
+            case = cases[position]
+            what_if = explicit is not None and _is_what_if(case, chosen, day)
+            results[position] = _evaluate_one(
+                case, chosen, day, engine.compiled, row, matched, explain=explain, what_if=what_if
+            )
+    return [results[p] for p in range(len(cases))]

@@ -1,0 +1,86 @@
+"""Read cases from the places the CLI and the service accept them.
+
+A JSON file with one case or a list of cases, a JSON Lines file (``.jsonl``, one case per
+line), or ``-`` for standard input (JSON or JSON Lines, detected). Every mistake becomes a
+:class:`~regimes.errors.CaseError` that names the file, the line where there is one, and
+the field.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from regimes.case import Case, parse_case
+from regimes.errors import CaseError
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"
+        raise CaseError(msg) from None
+
+
+def _parse_jsonl(text: str, source: str) -> list[tuple[int, Any]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            msg = f"{source}:{number}: not valid JSON ({exc.msg}, column {exc.colno})"
+            raise CaseError(msg) from None
+    return out
+
+
+def read_case_data(source: str) -> list[tuple[str, Any]]:
+    """Raw case mappings with where each came from (``file``, ``file:line`` or ``file[3]``)."""
+    if source == "-":
+        text = sys.stdin.read()
+        name = "<stdin>"
+        jsonl = not text.lstrip().startswith(("[", "{")) or "\n{" in text.strip() and not text.lstrip().startswith("[")
+        if jsonl and text.strip().count("\n") and not _looks_like_one_json(text):
+            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)]
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CaseError(f"{name}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CaseError(f"{name}: cannot read ({exc})") from None
+        if path.suffix == ".jsonl":
+            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)]
+    data = _parse_json(text, name)
+    if isinstance(data, list):
+        return [(f"{name}[{i}]", d) for i, d in enumerate(data)]
+    return [(name, data)]
+
+
+def _looks_like_one_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def read_cases(source: str) -> list[Case]:
+    """Validated cases from ``source``; the first invalid one raises, naming where."""
+    cases = []
+    for where, data in read_case_data(source):
+        try:
+            cases.append(parse_case(data))
+        except CaseError as exc:
+            error = CaseError(f"{where}: {exc}")
+            error.field, error.case = exc.field, exc.case
+            raise error from None
+    if not cases:
+        raise CaseError(f"{source}: no cases found")
+    return cases

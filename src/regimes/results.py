@@ -1,0 +1,87 @@
+"""What an evaluation returns: the public JSON contract as pydantic models.
+
+Field order follows ``shared/design/contract.md`` so ``model_dump_json()`` prints the
+contract's JSON; fields after ``trace`` are extensions (the contract may be extended, never
+broken) that answer the follow-up questions users ask: *how sure is this?* (``confidence``),
+*who lifted or paused it?* (``by``, ``by_citation``), *is that deadline law?*
+(``deadline_asserted``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from regimes.vocabulary import Actor, Confidence, RightStatus, Status, Step
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Obligation(_Out):
+    """A step someone must take (or, for a quota, a step the municipality may waive)."""
+
+    rule: str
+    step: Step
+    actor: Actor
+    count: int
+    done: int
+    opens: date
+    deadline: date | None
+    status: Status
+    citation: str
+    trace: list[str]
+    kind: Literal["obligation", "quota"] = "obligation"
+    title: str = ""
+    confidence: Confidence = Confidence.SEEN
+    by: str | None = None
+    by_citation: str | None = None
+    share: float | None = None
+    deadline_asserted: bool = True
+
+
+class Right(_Out):
+    """A step the citizen may demand, from ``opens`` on."""
+
+    rule: str
+    step: Step
+    actor: Actor
+    opens: date
+    status: RightStatus
+    citation: str
+    trace: list[str]
+    title: str = ""
+    confidence: Confidence = Confidence.SEEN
+    by: str | None = None
+    by_citation: str | None = None
+
+
+class NotApplied(_Out):
+    """Why a rule of the regime does not apply to this case on this date ("why not?")."""
+
+    rule: str
+    reason: str
+
+
+class Evaluation(_Out):
+    """The result for one case, one regime, one date."""
+
+    case: str
+    regime: str
+    on: date
+    obligations: list[Obligation]
+    rights: list[Right]
+    what_if: bool = False
+    notes: list[str] = []
+    not_applied: list[NotApplied] | None = None
+
+    def obligation(self, rule: str) -> Obligation | None:
+        """The obligation of ``rule``, if it applies."""
+        return next((o for o in self.obligations if o.rule == rule), None)
+
+    def right(self, rule: str) -> Right | None:
+        """The right of ``rule``, if it applies."""
+        return next((r for r in self.rights if r.rule == rule), None)

@@ -1,0 +1,191 @@
+"""Load a ruleset file: safe YAML with line numbers → validated :class:`RulesetFile`.
+
+Why ruamel.yaml: it reports the line of every key and item, so an error can say
+``rulesets/dk-lab-2024.yaml:41: rule 'lab-2024.x': window.deadline: ...``. Its round-trip
+loader builds only plain mappings, sequences and scalars (unknown tags stay inert data),
+so loading a file never runs code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from regimes.errors import RulesetError, RulesetErrors
+from regimes.ruleset.model import RulesetFile
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A validated file plus what errors found later need: its path and line numbers."""
+
+    path: Path
+    ruleset: RulesetFile
+    lines: Mapping[Path_, int] = field(repr=False)
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line (1-based) of the deepest known node on ``path``."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def rule_line(self, section: str, rule_id: str) -> int | None:
+        """The line of the entry in ``section`` whose id (or rule) is ``rule_id``."""
+        items: list[Any] = getattr(self.ruleset, section)
+        for index, item in enumerate(items):
+            ident = getattr(item, "id", None) or getattr(item, "rule", None)
+            if ident == rule_id:
+                return self.line_of(section, index)
+        return None
+
+
+def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+    """Plain dicts/lists from ruamel nodes, recording the line of every key and item."""
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key in node:
+            child = (*path, str(key))
+            try:
+                lines[child] = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):  # pragma: no cover - ruamel always has lc
+                pass
+            out[str(key) if not isinstance(key, str | int | bool) else key] = _plain(node[key], child, lines)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = (*path, index)
+            try:
+                lines[child] = node.lc.item(index)[0] + 1
+            except (KeyError, TypeError, AttributeError, IndexError):  # pragma: no cover
+                pass
+            items.append(_plain(value, child, lines))
+        return items
+    if hasattr(node, "value") and type(node).__name__ == "TaggedScalar":
+        return str(node.value)
+    return node
+
+
+_SECTIONS_WITH_IDS = {"rules": "id", "replace": "rule", "safeguards": "id"}
+
+
+def _rule_of(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and isinstance(data, dict) and isinstance(loc[1], int):
+        section = data.get(loc[0])
+        if isinstance(section, list) and loc[1] < len(section) and isinstance(section[loc[1]], dict):
+            entry = section[loc[1]]
+            for key in ("id", "rule"):
+                if isinstance(entry.get(key), str):
+                    return str(entry[key])
+            rules = entry.get("rules")
+            if isinstance(rules, list) and rules and isinstance(rules[0], str):
+                return str(rules[0])
+    return None
+
+
+_UNION_TAGS = {"fact", "all", "any", "not", "str", "list[str]", "function-after[_known_municipalities(), union[literal['all'],list[str]]]"}
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> list[str | int]:
+    """The part of a pydantic error location that exists in the data (drops union tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part not in _UNION_TAGS and not path_is_tag(part):
+            path.append(part)  # a missing required key: name it
+            node = None
+    return path
+
+
+def path_is_tag(part: str) -> bool:
+    """Pydantic puts union member names (``literal[...]``, ``function-after[...]``) in locations."""
+    return "[" in part or part in _UNION_TAGS
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    msg = str(error.get("msg", "invalid"))
+    msg = msg.removeprefix("Value error, ")
+    if error.get("type") in {"extra_forbidden"}:
+        return "unknown field (not part of the ruleset language; see `regimes schema`)"
+    if error.get("type") == "missing":
+        return "required field is missing"
+    value = error.get("input")
+    if error.get("type") not in {"value_error", "assertion_error"} and not isinstance(value, dict | list):
+        msg += f" (got {value!r})"
+    return msg
+
+
+def parse_ruleset(text: str, path: Path | str = "<string>") -> LoadedFile:
+    """Validate ruleset text; raises :class:`RulesetErrors` naming file, line, rule and field."""
+    path = Path(path)
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise RulesetErrors([RulesetError(f"YAML syntax: {problem}", file=path, line=line)]) from None
+    except (YAMLError, ValueError, TypeError) as exc:
+        raise RulesetErrors([RulesetError(f"YAML: {exc}", file=path)]) from None
+    lines: dict[Path_, int] = {}
+    data = _plain(node, (), lines)
+    if not isinstance(data, dict):
+        msg = "a ruleset file is a mapping with a 'regime:' or 'module:' header"
+        raise RulesetErrors([RulesetError(msg, file=path, line=1)])
+    try:
+        ruleset = RulesetFile.model_validate(data)
+    except ValidationError as exc:
+        errors: list[RulesetError] = []
+        seen: set[tuple[int | None, str]] = set()
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            where = _data_path(data, loc)
+            line = None
+            for end in range(len(where), -1, -1):
+                line = lines.get(tuple(where[:end]))
+                if line is not None:
+                    break
+            field_path = ".".join(str(p) for p in where[2:] if not isinstance(p, int) or True) or None
+            if len(where) < 2:
+                field_path = ".".join(str(p) for p in where) or None
+            message = _message(error)
+            key = (line, f"{field_path}{message}")
+            if key in seen:
+                continue
+            seen.add(key)
+            errors.append(
+                RulesetError(message, file=path, line=line, rule=_rule_of(data, loc), field=field_path)
+            )
+        raise RulesetErrors(errors) from None
+    return LoadedFile(path=path, ruleset=ruleset, lines=lines)
+
+
+def load_ruleset_file(path: Path | str) -> LoadedFile:
+    """Read and validate one file (see :func:`parse_ruleset`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesetErrors([RulesetError(f"cannot read: {exc.strerror}", file=path)]) from None
+    except UnicodeDecodeError:
+        raise RulesetErrors([RulesetError("not UTF-8 text", file=path)]) from None
+    return parse_ruleset(text, path)

@@ -1,0 +1,121 @@
+"""Check the safeguards (hegnspæle) a regime declares; a broken one comes with a witness.
+
+Case-level safeguards are checked against every class of cases (:mod:`regimes.partition`):
+exact, because they depend only on which conditions hold. ``must_apply`` — for every case
+matching ``when``, the rule applies and binds (not exempted, not a waivable quota);
+``must_not_apply`` — it never applies there; ``not_exempted`` — no applied exemption lifts
+the rules; ``quota_share`` — every quota has the declared floor. ``structural`` safeguards
+are about the regime, not about cases (benefits, data reporting): they are listed, and
+hold because no rule of the product encodes those areas.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from engine.compiled import TRUE, Predicate, holds
+from regimes.compile import compile_regime, to_predicate
+from regimes.layer import Regime
+from regimes.partition import classes, describe
+from regimes.ruleset.model import Safeguard
+from regimes.witness import witness_data
+
+
+def _check_dates(regime: Regime) -> list[date]:
+    start = regime.valid_from or date(2020, 1, 1)
+    days = {start}
+    for er in regime.rules:
+        if regime.covers(er.rule.valid_from) and er.rule.valid_from > start:
+            days.add(er.rule.valid_from)
+    return sorted(days)
+
+
+def _where(regime: Regime, guard: Safeguard) -> str:
+    line = regime.file.rule_line("safeguards", guard.id)
+    return f"{regime.file.path}:{line}" if line else str(regime.file.path)
+
+
+def _witness_text(row: dict[str, object], on: date) -> str:
+    data = witness_data(row, on)  # type: ignore[arg-type]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
+    """``(findings, notes)`` for the safeguards ``regime`` declares."""
+    findings: list[str] = []
+    notes: list[str] = []
+    compiled = compile_regime(regime)
+    n_rules = len(compiled.rules)
+    case_level = [g for g in regime.safeguards if g.kind != "structural"]
+    if regime.safeguards and not case_level:
+        notes.append(
+            f"{regime.id}: declares no case-level safeguard (only structural ones, which hold because no rule "
+            "of the product encodes benefits, reporting or organisation); nothing to test over cases"
+        )
+    for guard in regime.safeguards:
+        where = _where(regime, guard)
+        if guard.kind == "structural":
+            continue
+        if guard.kind == "quota_share":
+            for er in compiled.rules:
+                if er.rule.quota is not None and abs(er.rule.quota.share - (guard.share or 0)) > 1e-9:
+                    findings.append(
+                        f"{where}: safeguard '{guard.id}': quota '{er.id}' has share {er.rule.quota.share}, "
+                        f"not {guard.share}"
+                    )
+            continue
+        if guard.kind == "not_exempted":
+            for j, ex in enumerate(compiled.exemptions):
+                hit = [r for r in guard.rules if r in ex.exemption.rules]
+                if not hit:
+                    continue
+                predicate = compiled.predicates[n_rules + j]
+                row = next((r for r in classes([predicate]) if holds(predicate, r)), None)
+                if row is None:
+                    continue
+                on = ex.exemption.from_ or _check_dates(regime)[0]
+                findings.append(
+                    f"{where}: safeguard '{guard.id}': {', '.join(hit)} exempted by {ex.exemption.citation} "
+                    f"for {describe(row, [predicate])}; witness on {on}: {_witness_text(row, on)}"
+                )
+            continue
+        # must_apply / must_not_apply: over every class where `when` holds.
+        when: Predicate = to_predicate(guard.when) if guard.when is not None else TRUE
+        indexes = [i for i, er in enumerate(compiled.rules) if er.id == guard.rule]
+        exemption_indexes = [
+            n_rules + j for j, ex in enumerate(compiled.exemptions) if guard.rule in ex.exemption.rules
+        ]
+        predicates = [when] + [compiled.predicates[i] for i in indexes + exemption_indexes]
+        for day in _check_dates(regime):
+            for row in classes(predicates):
+                if not holds(when, row):
+                    continue
+                live = [i for i in indexes if compiled.rules[i].rule.in_force(day)]
+                applies = any(holds(compiled.predicates[i], row) for i in live)
+                if guard.kind == "must_not_apply":
+                    if applies:
+                        findings.append(
+                            f"{where}: safeguard '{guard.id}': {guard.rule} applies to {describe(row, predicates)}; "
+                            f"witness on {day}: {_witness_text(row, day)}"
+                        )
+                        break
+                    continue
+                problem = None
+                if not applies:
+                    problem = "does not apply"
+                elif guard.binding and any(compiled.rules[i].rule.quota is not None for i in live):
+                    problem = "is only a waivable quota"
+                else:
+                    for k in exemption_indexes:
+                        ex = compiled.exemptions[k - n_rules].exemption
+                        if holds(compiled.predicates[k], row) and (ex.from_ is None or day >= ex.from_):
+                            problem = f"is exempted by {ex.citation}"
+                            break
+                if problem:
+                    findings.append(
+                        f"{where}: safeguard '{guard.id}': {guard.rule} {problem} for {describe(row, predicates)}; "
+                        f"witness on {day}: {_witness_text(row, day)}"
+                    )
+                    break
+    return findings, notes

@@ -1,0 +1,207 @@
+"""Hypothesis strategies for the property tests: valid cases and events, as JSON dicts and as models.
+
+Why one module (style.md, after attrs' ``tests/strategies.py``): every property test needs "any
+valid case", and strategies copied into each test file drift from the model's rules. These
+build only what :class:`regimes.case.Case` accepts, so a failure in a property test is about the
+property, not about a malformed input.
+
+Import it as ``from strategies import cases`` (``tests/`` has no ``__init__.py``, so pytest puts
+it on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, get_args
+
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from regimes.case import Case, Event, StepKind
+from regimes.municipalities import MUNICIPALITIES
+from regimes.vocabulary import Actor, ExemptionGround, InterviewForm, OfferType, TargetGroup
+
+__all__ = [
+    "BIRTH_MAX",
+    "BIRTH_MIN",
+    "CLOCK_MAX",
+    "CLOCK_MIN",
+    "FLAGS",
+    "case_dicts",
+    "cases",
+    "event_dicts",
+    "events",
+    "iso_dates",
+    "json_values",
+]
+
+# Clocks and events fall in the years the rulesets cover (LAB 2020 to the 2026 reform, with margin);
+# birth dates are always before them, so the birth-before-clock rule holds by construction.
+CLOCK_MIN = dt.date(2019, 1, 1)
+CLOCK_MAX = dt.date(2027, 12, 31)
+BIRTH_MIN = dt.date(1940, 1, 1)
+BIRTH_MAX = dt.date(2005, 12, 31)
+
+FLAGS: tuple[str, ...] = tuple(name for name, field in Case.model_fields.items() if field.annotation is bool)
+"""The case's boolean flags, read from the model so a new flag is generated without an edit here."""
+
+_STEP_KINDS: tuple[str, ...] = get_args(StepKind)
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+_KH_UH = frozenset(
+    {
+        TargetGroup.KONTANTHJAELP_JOBPARAT,
+        TargetGroup.KONTANTHJAELP_AKTIVITETSPARAT,
+        TargetGroup.UDDANNELSESHJAELP_UDDANNELSESPARAT,
+        TargetGroup.UDDANNELSESHJAELP_AKTIVITETSPARAT,
+    }
+)
+
+
+def iso_dates(min_value: dt.date = CLOCK_MIN, max_value: dt.date = CLOCK_MAX) -> st.SearchStrategy[str]:
+    """Dates as a case file writes them: ``YYYY-MM-DD``."""
+    return st.dates(min_value, max_value).map(dt.date.isoformat)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Any value ``json.loads`` can return: the input a parser must never crash on."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=12)
+    )
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
+        max_leaves=12,
+    )
+
+
+def _optional(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A value or ``None`` (meaning: leave the key out)."""
+    return st.none() | value
+
+
+def _put(data: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        data[key] = value
+
+
+@st.composite
+def _interval(draw: st.DrawFn, max_days: int = 120) -> tuple[dt.date, dt.date]:
+    start = draw(st.dates(CLOCK_MIN, CLOCK_MAX))
+    return start, start + dt.timedelta(days=draw(st.integers(0, max_days)))
+
+
+@st.composite
+def _step_event(draw: st.DrawFn) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": draw(st.sampled_from(_STEP_KINDS)), "on": draw(iso_dates())}
+    _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+    _put(data, "form", draw(_optional(st.sampled_from([f.value for f in InterviewForm]))))
+    _put(data, "note", draw(_optional(st.text(max_size=20))))
+    return data
+
+
+@st.composite
+def _offer_event(draw: st.DrawFn) -> dict[str, Any]:
+    start, end = draw(_interval(max_days=200))
+    data: dict[str, Any] = {
+        "kind": "offer",
+        "type": draw(st.sampled_from([t.value for t in OfferType])),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    given_before = draw(_optional(st.integers(0, 60)))
+    if given_before is not None:
+        data["given_on"] = (start - dt.timedelta(days=given_before)).isoformat()
+    _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+    return data
+
+
+@st.composite
+def _exemption_event(draw: st.DrawFn) -> dict[str, Any]:
+    start, end = draw(_interval(max_days=60))
+    data: dict[str, Any] = {
+        "kind": "exemption_ground",
+        "ground": draw(st.sampled_from([g.value for g in ExemptionGround])),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    _put(data, "jobcenter_keeps_duties", draw(_optional(st.booleans())))
+    _put(data, "documented_start_on", draw(_optional(iso_dates())))
+    return data
+
+
+@st.composite
+def _request_event(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        data: dict[str, Any] = {"kind": "interview_requested", "on": draw(iso_dates())}
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+        return data
+    data = {"kind": "early_followup_requested", "on": draw(iso_dates())}
+    _put(data, "by", draw(_optional(st.sampled_from(["employer", "citizen"]))))
+    return data
+
+
+def event_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """One valid event as JSON (any kind), with optional fields sometimes left out."""
+    return st.one_of(_step_event(), _offer_event(), _exemption_event(), _request_event())
+
+
+def events() -> st.SearchStrategy[Event]:
+    """One valid event as a model."""
+    return event_dicts().map(_EVENT.validate_python)
+
+
+@st.composite
+def case_dicts(
+    draw: st.DrawFn,
+    groups: Sequence[TargetGroup] | None = None,
+    *,
+    max_events: int = 6,
+    max_interruptions: int = 2,
+) -> dict[str, Any]:
+    """A valid case as JSON, of one of ``groups`` (default: any), with the clocks its group needs.
+
+    Optional keys are sometimes present with their default value and sometimes absent, so a
+    test sees both spellings of the same case.
+    """
+    group = draw(st.sampled_from(list(groups) if groups else list(TargetGroup)))
+    data: dict[str, Any] = {
+        "id": f"c-{draw(st.integers(0, 99_999)):05d}",
+        "birth_date": draw(iso_dates(BIRTH_MIN, BIRTH_MAX)),
+        "municipality": draw(st.sampled_from(sorted(MUNICIPALITIES))),
+        "group": group.value,
+    }
+    for clock in ("registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"):
+        _put(data, clock, draw(_optional(iso_dates())))
+    required = (
+        "registered_on"
+        if group is TargetGroup.DAGPENGE
+        else "first_inquiry_on"
+        if group in _KH_UH
+        else "sickness_first_day"
+        if group is TargetGroup.SYGEDAGPENGE
+        else "period_start"
+    )
+    if required not in data and (group is TargetGroup.SYGEDAGPENGE or "period_start" not in data):
+        data[required] = draw(iso_dates())
+    for flag in FLAGS:
+        _put(data, flag, draw(_optional(st.booleans())))
+    if group is TargetGroup.SYGEDAGPENGE:
+        _put(data, "visitation_category", draw(_optional(st.sampled_from([1, 2, 3]))))
+    if max_interruptions and draw(st.booleans()):
+        spans = draw(st.lists(_interval(max_days=90), max_size=max_interruptions))
+        data["interruptions"] = [{"start": s.isoformat(), "end": e.isoformat()} for s, e in spans]
+    if max_events and draw(st.booleans()):
+        data["events"] = draw(st.lists(event_dicts(), max_size=max_events))
+    return data
+
+
+def cases(groups: Sequence[TargetGroup] | None = None, *, max_events: int = 6) -> st.SearchStrategy[Case]:
+    """A valid :class:`Case` (built from :func:`case_dicts`, so through the JSON path)."""
+    return case_dicts(groups, max_events=max_events).map(Case.model_validate)
