@@ -233,7 +233,7 @@ def test_several_problems_report_the_first_and_count_the_rest() -> None:
     assert error.field == "birth_date"
     assert error.case == "c-9"
     assert "; and 2 more (municipality, group)" in error.message
-    assert str(error).startswith("case 'c-9': birth_date: ")
+    assert str(error).startswith("case 'c-9': 'birth_date' must be")
 
 
 def test_not_an_object() -> None:
@@ -243,7 +243,7 @@ def test_not_an_object() -> None:
 
 
 def test_source_is_named() -> None:
-    with pytest.raises(CaseError, match=r"^case 'c-0001': birth_date: cases\.json: "):
+    with pytest.raises(CaseError, match=r"^cases\.json: case 'c-0001': 'birth_date' must be"):
         parse_case(_case(birth_date="x"), source="cases.json")
 
 

@@ -527,9 +527,7 @@ def _case_error(
         others = [where or "(case)" for where, _ in problems[1:]]
         listed = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         message += f"; and {len(others)} more ({listed})"
-    if source:
-        message = f"{source}: {message}"
-    return CaseError(message, field=field, case=_case_id_of(data))
+    return CaseError(message, field=field, case=_case_id_of(data), source=source)
 
 
 def _case_id_of(data: object) -> str | None:

@@ -76,16 +76,21 @@ class RulesetErrors(RulesetError):
 class CaseError(RegimesError, ValueError):
     """A case is invalid; ``field`` names where (dotted path, e.g. ``events.2.start``)."""
 
-    def __init__(self, message: str, *, field: str | None = None, case: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, case: str | None = None, source: str | None = None
+    ) -> None:
         self.message = message
         self.field = field
         self.case = case
+        self.source = source
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
         who = f"case '{self.case}': " if self.case else ""
-        field = f"{self.field}: " if self.field else ""
-        return f"{who}{field}{self.message}"
+        named = self.field and (f"'{self.field}'" in self.message or self.message.startswith(self.field))
+        field = f"{self.field}: " if self.field and not named else ""
+        return f"{where}{who}{field}{self.message}"
 
 
 class ResolutionError(RegimesError, LookupError):

@@ -75,12 +75,7 @@ def read_cases(source: str) -> list[Case]:
     """Validated cases from ``source``; the first invalid one raises, naming where."""
     cases = []
     for where, data in read_case_data(source):
-        try:
-            cases.append(parse_case(data))
-        except CaseError as exc:
-            error = CaseError(f"{where}: {exc}")
-            error.field, error.case = exc.field, exc.case
-            raise error from None
+        cases.append(parse_case(data, source=where))
     if not cases:
         raise CaseError(f"{source}: no cases found")
     return cases

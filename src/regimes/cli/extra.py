@@ -1,1 +1,3 @@
-"""Commands that build on the core: registered here so the core CLI stays small."""
+"""Commands that build on the core, registered on import (kept out of the core CLI module)."""
+
+from regimes.cli import caseload_cmd, diff_cmd, serve_cmd  # noqa: F401
