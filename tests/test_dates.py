@@ -34,7 +34,23 @@ ONE = timedelta(days=1)
 
 MIN_DATE = date(1950, 1, 1)
 MAX_DATE = date(2100, 12, 31)
-dates = st.dates(MIN_DATE, MAX_DATE)
+
+
+_LEAP_YEARS = [y for y in range(MIN_DATE.year, MAX_DATE.year + 1) if calendar.isleap(y)]
+
+
+@st.composite
+def _month_ends(draw: st.DrawFn) -> date:
+    """29 February, or one of the last three days of a month: where the reckonings differ."""
+    if draw(st.booleans()):
+        return date(draw(st.sampled_from(_LEAP_YEARS)), 2, 29)
+    year, month = draw(st.integers(MIN_DATE.year, MAX_DATE.year)), draw(st.integers(1, 12))
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, last - draw(st.integers(0, 2)))
+
+
+# Any date in range, with month ends (a few percent of uniform draws) as likely as all other days together.
+dates = st.one_of(st.dates(MIN_DATE, MAX_DATE), _month_ends())
 month_counts = st.integers(1, 240)
 week_counts = st.integers(1, 520)
 day_counts = st.integers(1, 3650)

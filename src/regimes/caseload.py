@@ -80,7 +80,9 @@ class _Tally:
         return required, "missed"
 
 
-def caseload(cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str = "durable") -> CaseloadReport:
+def caseload(
+    cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str = "durable"
+) -> CaseloadReport:
     """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
     evaluations = evaluate_many(cases, regime, on, backend=backend)
     tally: dict[tuple[str, str], _Tally] = {}

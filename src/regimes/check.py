@@ -98,13 +98,18 @@ def check_paths(paths: Sequence[Path] | None = None) -> CheckReport:
             if file.ruleset.id in checked_ids:
                 defined.setdefault(rule_id, file)
     for rule_id, file in defined.items():
-        missing = [label for flag, label in ((True, "fires"), (False, "does not fire")) if flag not in covered.get(rule_id, set())]
+        missing = [
+            label
+            for flag, label in ((True, "fires"), (False, "does not fire"))
+            if flag not in covered.get(rule_id, set())
+        ]
         if missing:
             line = file.rule_line("rules", rule_id) or _replace_line(file, rule_id)
             report.findings.append(
                 str(
                     RulesetError(
-                        f"no YAML test where it {' / '.join(missing)} (add one to {tests_path_for(file.path).name})",
+                        f"no YAML test where it {' / '.join(missing)} "
+                        f"(add one to {tests_path_for(file.path).name})",
                         file=file.path,
                         line=line,
                         rule=rule_id,

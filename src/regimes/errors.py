@@ -54,7 +54,7 @@ class RulesetError(RegimesError, ValueError):
         return f"{where}{rule}{field}{self.message}"
 
 
-class RulesetErrors(RulesetError):
+class RulesetErrors(RulesetError):  # noqa: N818 - a collection of RulesetError, named as such
     """Several ruleset errors found in one pass; ``errors`` holds each."""
 
     def __init__(self, errors: Sequence[RulesetError]) -> None:

@@ -125,7 +125,9 @@ def _window_of(er: EffectiveRule) -> object:
     return getattr(getattr(er.rule, er.rule.effect_kind), "window", None)
 
 
-def _notes(case: Case, regime: Regime, compiled: CompiledRegime, applying: Sequence[EffectiveRule]) -> list[str]:
+def _notes(
+    case: Case, regime: Regime, compiled: CompiledRegime, applying: Sequence[EffectiveRule]
+) -> list[str]:
     notes: list[str] = []
     for item in regime.header.not_modelled:
         if item.groups is None or case.group in item.groups:
@@ -137,12 +139,15 @@ def _notes(case: Case, regime: Regime, compiled: CompiledRegime, applying: Seque
         for rule_id in ex.exemption.rules:
             if rule_id in applying_ids:
                 notes.append(
-                    f"{rule_id}: a lift may exist ({ex.exemption.citation}, unverified); the base rule keeps binding"
+                    f"{rule_id}: a lift may exist ({ex.exemption.citation}, unverified); "
+                    "the base rule keeps binding"
                 )
     if not compiled.include_unverified:
         skipped = sorted({r.id for r in regime.rules if r.rule.confidence is Confidence.UNVERIFIED})
         if skipped:
-            notes.append(f"unverified rules left out (ask for them with include_unverified): {', '.join(skipped)}")
+            notes.append(
+                f"unverified rules left out (ask for them with include_unverified): {', '.join(skipped)}"
+            )
     return notes
 
 
@@ -229,7 +234,11 @@ def _evaluate_one(
             continue
         deadlines[er.id] = window.deadline
         suspending = next(
-            (p for p in topic_periods if p.covers(on) or (window.deadline is not None and p.covers(window.deadline))),
+            (
+                p
+                for p in topic_periods
+                if p.covers(on) or (window.deadline is not None and p.covers(window.deadline))
+            ),
             None,
         )
         done = count_done(case, effect.step, effect.actor, effect.counting, window, on)

@@ -55,8 +55,12 @@ def window_words(window: Window) -> str:
         anchor_text = f"the first {anchor.event.replace('_', ' ')} event"
     else:
         assert isinstance(anchor, SuspensionEndAnchor)
-        anchor_text = f"the end of the exemption that held on {anchor.suspension_end_at_deadline_of}'s deadline"
-    parts = [f"opens {reckoning_words(window.opens, anchor_text)}" if window.opens else f"opens on {anchor_text}"]
+        anchor_text = (
+            f"the end of the exemption that held on {anchor.suspension_end_at_deadline_of}'s deadline"
+        )
+    parts = [
+        f"opens {reckoning_words(window.opens, anchor_text)}" if window.opens else f"opens on {anchor_text}"
+    ]
     if window.deadline:
         text = reckoning_words(window.deadline, anchor_text)
         if window.deadline_confidence and window.deadline_confidence is not Confidence.SEEN:
@@ -96,7 +100,7 @@ def rule_summary(er: EffectiveRule, regime: Regime) -> dict[str, Any]:
         "source_url": sources.get(rule.source or ""),
         "origin": er.origin,
         "replaces": er.replaces,
-        "repealed_for": [f"{c} ({r.citation})" for c, r, _ in []],
+        "repealed_for": [f"{repeal.citation} ({by})" for _condition, repeal, by in er.repealed_when],
         "note": rule.note,
     }
 
@@ -180,8 +184,8 @@ def regime_markdown(regime: Regime) -> str:
         groups: dict[str, list[EffectiveRule]] = {}
         for er in rules:
             groups.setdefault(_groups_key(er), []).append(er)
-        for group, members in groups.items():
-            out += [f"### {group}", ""]
+        for group_name, members in groups.items():
+            out += [f"### {group_name}", ""]
             for er in members:
                 rule = er.rule
                 effect = getattr(rule, rule.effect_kind)
@@ -196,7 +200,10 @@ def regime_markdown(regime: Regime) -> str:
                     marks.append(f"{state} by {ex.exemption.citation}")
                 out.append(f"- **`{rule.id}`** — {rule.title}" + (f" ({'; '.join(marks)})" if marks else ""))
                 if rule.effect_kind in ("obligation", "quota"):
-                    line = f"  - {rule.effect_kind}: `{effect.step.value}` by `{effect.actor.value}`, at least {effect.count}"
+                    line = (
+                        f"  - {rule.effect_kind}: `{effect.step.value}` by `{effect.actor.value}`, "
+                        f"at least {effect.count}"
+                    )
                     if rule.effect_kind == "quota":
                         line += f"; a caseload floor of {effect.share:.0%}, waivable per case"
                     out.append(line)
@@ -217,13 +224,16 @@ def regime_markdown(regime: Regime) -> str:
                 url = sources.get(rule.source or "")
                 source = f"[{rule.source}]({url})" if url and url.startswith("http") else (rule.source or "–")
                 valid = f"{rule.valid_from} → {rule.valid_to or 'open'}"
-                out.append(f"  - {rule.citation} · confidence `{rule.confidence.value}` · valid {valid} · source {source}")
+                out.append(
+                    f"  - {rule.citation} · confidence `{rule.confidence.value}` · valid {valid} "
+                    f"· source {source}"
+                )
                 if er.replaces:
                     out.append(f"  - replaces `{er.replaces}`")
                 for condition, repeal, by in er.repealed_when:
+                    from engine.compiled import Cmp
                     from regimes.compile import to_predicate
                     from regimes.evaluate import render_atom
-                    from engine.compiled import Cmp
 
                     predicate = to_predicate(condition)
                     text = render_atom(predicate) if isinstance(predicate, Cmp) else "a condition"
@@ -239,13 +249,13 @@ def regime_markdown(regime: Regime) -> str:
     if h.not_modelled:
         out += ["## Not modelled", ""]
         for item in h.not_modelled:
-            groups = ", ".join(g.value for g in item.groups) if item.groups else "all groups"
-            out.append(f"- {item.topic.value} ({groups}): {item.note}")
+            applies_to = ", ".join(g.value for g in item.groups) if item.groups else "all groups"
+            out.append(f"- {item.topic.value} ({applies_to}): {item.note}")
         out.append("")
     if h.context:
         out += ["## Context (no effect on evaluations)", ""]
-        for item in h.context:
-            out.append(f"- **{item.id}** (`{item.confidence.value}`): {item.text}")
+        for context in h.context:
+            out.append(f"- **{context.id}** (`{context.confidence.value}`): {context.text}")
         out.append("")
     if h.notes:
         out += ["## Notes", ""] + [f"- {n}" for n in h.notes] + [""]

@@ -89,12 +89,16 @@ def _has_event(kind: str) -> Callable[[Case, date], FactValue]:
 
 
 _FLAGS: dict[str, str] = {
-    "jobcenter_course_from_day_one": "dagpenge recipient referred to a jobcenter contact course (LAB § 27, stk. 3)",
+    "jobcenter_course_from_day_one": (
+        "dagpenge recipient referred to a jobcenter contact course (LAB § 27, stk. 3)"
+    ),
     "has_vocational_education": "has an erhvervskompetencegivende uddannelse (LAB § 6 nr. 2–5; § 30)",
     "has_child_in_custody_at_home": "has custody of a child living at home (LAB § 30, stk. 1)",
     "covered_by_work_obligation": "covered by the work obligation, arbejdspligt (LAB kap. 16 a)",
     "declines_akasse_participation": "declines the a-kasse's participation in joint interviews",
-    "early_joint_interview_wanted": "a joint interview by 3 months is needed or asked for (LAB-2020 § 31, stk. 2, nr. 1)",
+    "early_joint_interview_wanted": (
+        "a joint interview by 3 months is needed or asked for (LAB-2020 § 31, stk. 2, nr. 1)"
+    ),
     "in_job_oriented_effort_30a": "uddannelseshjælp recipient in a § 30 a job-oriented effort",
     "employed": "the sick-listed person has a job",
     "sickness_light_track": "on the SDL § 13 f light track (from 2025)",

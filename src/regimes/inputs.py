@@ -43,7 +43,9 @@ def read_case_data(source: str) -> list[tuple[str, Any]]:
     if source == "-":
         text = sys.stdin.read()
         name = "<stdin>"
-        jsonl = not text.lstrip().startswith(("[", "{")) or "\n{" in text.strip() and not text.lstrip().startswith("[")
+        jsonl = not text.lstrip().startswith(("[", "{")) or (
+            "\n{" in text.strip() and not text.lstrip().startswith("[")
+        )
         if jsonl and text.strip().count("\n") and not _looks_like_one_json(text):
             return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)]
     else:

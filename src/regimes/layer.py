@@ -167,7 +167,9 @@ def _amend(rule: Rule, amendment: Amendment) -> Rule | None:
     if amendment.set.actor is not None and actor is not None:
         new_effect = new_effect.model_copy(update={"actor": amendment.set.actor})
     if amendment.set.deadline_confidence is not None and hasattr(new_effect, "window"):
-        window = new_effect.window.model_copy(update={"deadline_confidence": amendment.set.deadline_confidence})
+        window = new_effect.window.model_copy(
+            update={"deadline_confidence": amendment.set.deadline_confidence}
+        )
         new_effect = new_effect.model_copy(update={"window": window})
     if new_effect == effect:
         return None
@@ -184,7 +186,9 @@ class Layering:
             ident = loaded.ruleset.id
             if ident in self.files:
                 other = self.files[ident]
-                errors.append(_err(loaded, 1, None, f"regime/module id {ident!r} is also defined in {other.path}"))
+                errors.append(
+                    _err(loaded, 1, None, f"regime/module id {ident!r} is also defined in {other.path}")
+                )
                 continue
             self.files[ident] = loaded
         if errors:
@@ -207,7 +211,9 @@ class Layering:
             raise ResolutionError(msg)
         if regime_id in _stack:
             cycle = " → ".join((*_stack, regime_id))
-            raise RulesetErrors([_err(loaded, loaded.line_of("regime", "extends"), None, f"extends cycle: {cycle}")])
+            raise RulesetErrors(
+                [_err(loaded, loaded.line_of("regime", "extends"), None, f"extends cycle: {cycle}")]
+            )
         regime = self._build(loaded, (*_stack, regime_id))
         self._cache[regime_id] = regime
         return regime
@@ -248,7 +254,11 @@ class Layering:
         for name in header.include:
             module = self.files.get(name)
             if module is None or module.ruleset.module is None:
-                errors.append(_err(loaded, loaded.line_of("regime", "include"), None, f"includes unknown module {name!r}"))
+                errors.append(
+                    _err(
+                        loaded, loaded.line_of("regime", "include"), None, f"includes unknown module {name!r}"
+                    )
+                )
                 continue
             files.append(module)
             add(module.ruleset.rules, name, module)
@@ -263,7 +273,12 @@ class Layering:
             for rule_id in repeal.rules:
                 if not known(rule_id):
                     errors.append(
-                        _err(loaded, loaded.line_of("repeal", index), rule_id, "repeal names a rule the base lacks")
+                        _err(
+                            loaded,
+                            loaded.line_of("repeal", index),
+                            rule_id,
+                            "repeal names a rule the base lacks",
+                        )
                     )
                     continue
                 if repeal.when is None:
@@ -282,7 +297,14 @@ class Layering:
             replacements.append((rep, header.id))
             olds = [r for r in rules if r.id == rep.rule]
             if not olds:
-                errors.append(_err(loaded, loaded.line_of("replace", index), rep.rule, "replace names a rule the base lacks"))
+                errors.append(
+                    _err(
+                        loaded,
+                        loaded.line_of("replace", index),
+                        rep.rule,
+                        "replace names a rule the base lacks",
+                    )
+                )
                 continue
             old = olds[-1]
             try:
@@ -291,7 +313,14 @@ class Layering:
                 errors.extend(exc.errors)
                 continue
             if new_rule.id != rep.rule and known(new_rule.id):
-                errors.append(_err(loaded, loaded.line_of("replace", index), new_rule.id, "replacement id is already in use"))
+                errors.append(
+                    _err(
+                        loaded,
+                        loaded.line_of("replace", index),
+                        new_rule.id,
+                        "replacement id is already in use",
+                    )
+                )
                 continue
             rules = [r for r in rules if r.id != rep.rule]
             rules.append(
@@ -314,7 +343,12 @@ class Layering:
                 for rule_id in amendment.rules:
                     if not known(rule_id):
                         errors.append(
-                            _err(loaded, loaded.line_of("amend", index), rule_id, "amend names a rule the base lacks")
+                            _err(
+                                loaded,
+                                loaded.line_of("amend", index),
+                                rule_id,
+                                "amend names a rule the base lacks",
+                            )
                         )
             new_rules = []
             for r in rules:
@@ -342,7 +376,12 @@ class Layering:
                     )
             if exemption.by is not None and not known(exemption.by):
                 errors.append(
-                    _err(loaded, loaded.line_of("exempt", index), exemption.by, "exemption 'by' names an unknown rule")
+                    _err(
+                        loaded,
+                        loaded.line_of("exempt", index),
+                        exemption.by,
+                        "exemption 'by' names an unknown rule",
+                    )
                 )
             exemptions.append(EffectiveExemption(exemption=exemption, regime=header.id, file=loaded))
 
@@ -350,7 +389,12 @@ class Layering:
             for rule_id in [*guard.rules, *([guard.rule] if guard.rule else [])]:
                 if not known(rule_id):
                     errors.append(
-                        _err(loaded, loaded.line_of("safeguards", index), rule_id, f"safeguard '{guard.id}' names an unknown rule")
+                        _err(
+                            loaded,
+                            loaded.line_of("safeguards", index),
+                            rule_id,
+                            f"safeguard '{guard.id}' names an unknown rule",
+                        )
                     )
 
         for r in rules:
@@ -368,7 +412,9 @@ class Layering:
 
         if errors:
             raise RulesetErrors(errors)
-        valid_from = header.valid_from if header.valid_from is not None else (base.valid_from if base else None)
+        valid_from = (
+            header.valid_from if header.valid_from is not None else (base.valid_from if base else None)
+        )
         valid_to = header.valid_to if header.valid_from is not None else (base.valid_to if base else None)
         return Regime(
             header=header,

@@ -83,7 +83,9 @@ def resolve_in(layering: Layering, municipality: str, on: date) -> Resolution:
     overridden = [r.id for r in candidates if r is not winner]
     if overridden:
         reason += f"; it extends and takes precedence over {', '.join(overridden)}"
-    return Resolution(municipality=municipality, municipality_name=name, on=on, regime=winner.id, reason=reason)
+    return Resolution(
+        municipality=municipality, municipality_name=name, on=on, regime=winner.id, reason=reason
+    )
 
 
 def resolve(municipality: str, on: date) -> Resolution:

@@ -12,9 +12,10 @@ hold because no rule of the product encodes those areas.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 
-from engine.compiled import TRUE, Predicate, holds
+from engine.compiled import TRUE, FactValue, Predicate, holds
 from regimes.compile import compile_regime, to_predicate
 from regimes.layer import Regime
 from regimes.partition import classes, describe
@@ -36,8 +37,8 @@ def _where(regime: Regime, guard: Safeguard) -> str:
     return f"{regime.file.path}:{line}" if line else str(regime.file.path)
 
 
-def _witness_text(row: dict[str, object], on: date) -> str:
-    data = witness_data(row, on)  # type: ignore[arg-type]
+def _witness_text(row: Mapping[str, FactValue], on: date) -> str:
+    data = witness_data(row, on)
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -50,7 +51,8 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
     case_level = [g for g in regime.safeguards if g.kind != "structural"]
     if regime.safeguards and not case_level:
         notes.append(
-            f"{regime.id}: declares no case-level safeguard (only structural ones, which hold because no rule "
+            f"{regime.id}: declares no case-level safeguard (only structural ones, which hold "
+            "because no rule "
             "of the product encodes benefits, reporting or organisation); nothing to test over cases"
         )
     for guard in regime.safeguards:
@@ -96,7 +98,8 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
                 if guard.kind == "must_not_apply":
                     if applies:
                         findings.append(
-                            f"{where}: safeguard '{guard.id}': {guard.rule} applies to {describe(row, predicates)}; "
+                            f"{where}: safeguard '{guard.id}': {guard.rule} applies to "
+                            f"{describe(row, predicates)}; "
                             f"witness on {day}: {_witness_text(row, day)}"
                         )
                         break
@@ -108,13 +111,14 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
                     problem = "is only a waivable quota"
                 else:
                     for k in exemption_indexes:
-                        ex = compiled.exemptions[k - n_rules].exemption
-                        if holds(compiled.predicates[k], row) and (ex.from_ is None or day >= ex.from_):
-                            problem = f"is exempted by {ex.citation}"
+                        lift = compiled.exemptions[k - n_rules].exemption
+                        if holds(compiled.predicates[k], row) and (lift.from_ is None or day >= lift.from_):
+                            problem = f"is exempted by {lift.citation}"
                             break
                 if problem:
                     findings.append(
-                        f"{where}: safeguard '{guard.id}': {guard.rule} {problem} for {describe(row, predicates)}; "
+                        f"{where}: safeguard '{guard.id}': {guard.rule} {problem} for "
+                        f"{describe(row, predicates)}; "
                         f"witness on {day}: {_witness_text(row, day)}"
                     )
                     break

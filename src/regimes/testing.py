@@ -144,7 +144,9 @@ def _build_case(test: TestCase, named: Mapping[str, dict[str, Any]]) -> Case:
     return parse_case(data)
 
 
-def _check(test: TestCase, case: Case, layering: Layering, default_regime: str | None) -> tuple[bool, list[str]]:
+def _check(
+    test: TestCase, case: Case, layering: Layering, default_regime: str | None
+) -> tuple[bool, list[str]]:
     """Run one test: ``(fires, problems)``."""
     regime_id = test.regime or default_regime
     if regime_id is None:
@@ -154,7 +156,11 @@ def _check(test: TestCase, case: Case, layering: Layering, default_regime: str |
     expect = test.expect
     if expect.suspends is not None:
         target = ev.obligation(expect.suspends) or ev.right(expect.suspends)
-        suspended = target is not None and target.status in (Status.SUSPENDED, RightStatus.SUSPENDED) and target.by == test.rule
+        suspended = (
+            target is not None
+            and target.status in (Status.SUSPENDED, RightStatus.SUSPENDED)
+            and target.by == test.rule
+        )
         if suspended != expect.applies:
             state = "is" if suspended else "is not"
             return suspended, [f"{expect.suspends} {state} suspended by {test.rule}"]
@@ -164,8 +170,12 @@ def _check(test: TestCase, case: Case, layering: Layering, default_regime: str |
     if fires != expect.applies:
         if fires:
             return fires, ["the rule applies, but the test expects it not to"]
-        not_applied = evaluate(case, regime, test.on, include_unverified=test.include_unverified, explain=True)
-        reason = next((n.reason for n in not_applied.not_applied or [] if n.rule == test.rule), "not in the regime")
+        not_applied = evaluate(
+            case, regime, test.on, include_unverified=test.include_unverified, explain=True
+        )
+        reason = next(
+            (n.reason for n in not_applied.not_applied or [] if n.rule == test.rule), "not in the regime"
+        )
         return fires, [f"the rule does not apply ({reason})"]
     problems: list[str] = []
     if found is not None:
@@ -190,9 +200,9 @@ def run_test_file(path: Path, layering: Layering) -> list[Outcome]:
         name = test.name or ("fires" if test.expect.applies else "does not fire")
         try:
             case = _build_case(test, spec.cases)
-            fires, problems = _check(test, case, layering, spec.regime)
+            _fires, problems = _check(test, case, layering, spec.regime)
         except RegimesError as exc:
-            fires, problems = False, [str(exc)]
+            problems = [str(exc)]
         outcomes.append(
             Outcome(
                 file=path,

@@ -157,9 +157,7 @@ def count_done(
                 continue
             if (event.end - event.start).days + 1 < rules.min_days:
                 continue
-            if window.opens <= event.start <= last:
-                done += 1
-            elif (
+            if window.opens <= event.start <= last or (
                 rules.late_start is not None
                 and window.deadline is not None
                 and event.type in rules.late_start.types

@@ -20,7 +20,9 @@ from regimes.dates import from_int
 from regimes.facts import FACTS
 from regimes.vocabulary import TargetGroup
 
-CASE_FLAGS = [name for name, spec in FACTS.items() if spec.type == "bool" and name != "early_followup_requested"]
+CASE_FLAGS = [
+    name for name, spec in FACTS.items() if spec.type == "bool" and name != "early_followup_requested"
+]
 KH_UH = {
     TargetGroup.KONTANTHJAELP_JOBPARAT,
     TargetGroup.KONTANTHJAELP_AKTIVITETSPARAT,
@@ -59,7 +61,8 @@ def witness_data(
         if category == 3:
             data["visitation_on"] = min(start + timedelta(days=14), on).isoformat()
     if row.get("early_followup_requested"):
-        data["events"] = [{"kind": "early_followup_requested", "on": min(start + timedelta(days=10), on).isoformat()}]
+        requested = min(start + timedelta(days=10), on)
+        data["events"] = [{"kind": "early_followup_requested", "on": requested.isoformat()}]
     return data
 
 

@@ -83,7 +83,9 @@ def print_json(data: Any) -> None:
 
 @app.command("list")
 @friendly
-def list_cmd(fmt: Annotated[ListFormat, typer.Option("--format", help="Output format.")] = ListFormat.table) -> None:
+def list_cmd(
+    fmt: Annotated[ListFormat, typer.Option("--format", help="Output format.")] = ListFormat.table,
+) -> None:
     """List the bundled regimes: id, title, status, dates, scope."""
     from regimes.library import list_regimes
 
@@ -97,7 +99,12 @@ def list_cmd(fmt: Annotated[ListFormat, typer.Option("--format", help="Output fo
     for i in infos:
         scope = "all" if i.scope == "all" else ", ".join(i.scope)
         table.add_row(
-            i.id, i.status.value, f"{i.valid_from or '–'} → {i.valid_to or 'open'}", scope, i.extends or "–", i.title
+            i.id,
+            i.status.value,
+            f"{i.valid_from or '–'} → {i.valid_to or 'open'}",
+            scope,
+            i.extends or "–",
+            i.title,
         )
     console.print(table)
 
@@ -106,7 +113,9 @@ def list_cmd(fmt: Annotated[ListFormat, typer.Option("--format", help="Output fo
 @friendly
 def show(
     regime: Annotated[str, typer.Argument(help="A regime id (see `regimes list`) or a path to a YAML file.")],
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, json or md (the law-explorer page).")] = ShowFormat.table,
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", help="table, json or md (the law-explorer page).")
+    ] = ShowFormat.table,
 ) -> None:
     """Show a regime's rules: citation, window in words, confidence, source."""
     from regimes.explorer import regime_markdown, regime_summary
@@ -142,15 +151,27 @@ def show(
 @app.command()
 @friendly
 def evaluate(
-    cases: Annotated[str, typer.Argument(help="A JSON file (one case or a list), a .jsonl file, or - for stdin.")],
+    cases: Annotated[
+        str, typer.Argument(help="A JSON file (one case or a list), a .jsonl file, or - for stdin.")
+    ],
     regime: Annotated[
         list[str] | None,
-        typer.Option("--regime", "-r", help="Regime id or YAML path; repeat to compare side by side. Default: resolved."),
+        typer.Option(
+            "--regime",
+            "-r",
+            help="Regime id or YAML path; repeat to compare side by side. Default: resolved.",
+        ),
     ] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Evaluation date YYYY-MM-DD (default: today).")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Evaluation date YYYY-MM-DD (default: today).")
+    ] = None,
     fmt: Annotated[EvalFormat, typer.Option("--format", help="table, json or jsonl.")] = EvalFormat.table,
-    include_unverified: Annotated[bool, typer.Option("--include-unverified", help="Also apply unverified rules.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Also list the rules that did not apply, and why.")] = False,
+    include_unverified: Annotated[
+        bool, typer.Option("--include-unverified", help="Also apply unverified rules.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also list the rules that did not apply, and why.")
+    ] = False,
     backend: Annotated[str, typer.Option("--backend", help="durable (Rete) or vector.")] = "durable",
 ) -> None:
     """Evaluate cases: which steps are required, by whom, by when, under which paragraph."""
@@ -224,7 +245,9 @@ def schema() -> None:
 
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Ruleset files or folders (default: the bundled ones).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Ruleset files or folders (default: the bundled ones).")
+    ] = None,
 ) -> None:
     """Validate rulesets and regimes; non-zero exit on any finding."""
     from regimes.check import check_paths, coverage_rows
@@ -257,7 +280,9 @@ def check(
 
 @app.command("test")
 def test_cmd(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Test files or folders (default: the bundled ones).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Test files or folders (default: the bundled ones).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every test.")] = False,
 ) -> None:
     """Run the YAML test cases beside the rulesets; report per rule."""
@@ -293,7 +318,9 @@ def test_cmd(
     if verbose or failed:
         console.print(table)
     for o in failed:
-        errors.print(f"{o.where}: rule '{o.rule}' ({o.name}): {'; '.join(o.problems)}", highlight=False, soft_wrap=True)
+        errors.print(
+            f"{o.where}: rule '{o.rule}' ({o.name}): {'; '.join(o.problems)}", highlight=False, soft_wrap=True
+        )
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({len(per_rule)} rules)")
     if failed:
         raise typer.Exit(1)
@@ -313,3 +340,22 @@ def main() -> None:
     from regimes.cli import extra  # noqa: F401  (registers diff, caseload, serve, docs)
 
     app()
+
+
+@app.command()
+@friendly
+def docs(
+    out: Annotated[Path, typer.Argument(help="Folder for the generated pages.")] = Path("docs/regimes"),
+) -> None:
+    """Write the law-explorer page of every bundled regime (Markdown) into a folder."""
+    from regimes.explorer import regime_markdown
+    from regimes.library import bundled, load_regime
+
+    out.mkdir(parents=True, exist_ok=True)
+    ids = sorted(bundled().regime_ids())
+    for ident in ids:
+        (out / f"{ident}.md").write_text(regime_markdown(load_regime(ident)) + "\n", encoding="utf-8")
+    index = ["# Regimes", "", "Generated by `regimes docs`; do not edit by hand.", ""]
+    index += [f"- [{ident}]({ident}.md)" for ident in ids]
+    (out / "README.md").write_text("\n".join(index) + "\n", encoding="utf-8")
+    console.print(f"wrote {len(ids)} pages to {out}")

@@ -50,7 +50,14 @@ def evaluation_table(ev: Evaluation) -> Table:
         )
     for r in ev.rights:
         table.add_row(
-            r.rule, r.step.value, r.actor.value, "right", _d(r.opens), "–", status_text(r.status.value), r.citation
+            r.rule,
+            r.step.value,
+            r.actor.value,
+            "right",
+            _d(r.opens),
+            "–",
+            status_text(r.status.value),
+            r.citation,
         )
     return table
 

@@ -8,6 +8,7 @@ so loading a file never runs code.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,20 +57,16 @@ def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
         out: dict[Any, Any] = {}
         for key in node:
             child = (*path, str(key))
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[child] = node.lc.key(key)[0] + 1
-            except (KeyError, TypeError, AttributeError):  # pragma: no cover - ruamel always has lc
-                pass
             out[str(key) if not isinstance(key, str | int | bool) else key] = _plain(node[key], child, lines)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
             child = (*path, index)
-            try:
+            with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
                 lines[child] = node.lc.item(index)[0] + 1
-            except (KeyError, TypeError, AttributeError, IndexError):  # pragma: no cover
-                pass
             items.append(_plain(value, child, lines))
         return items
     if hasattr(node, "value") and type(node).__name__ == "TaggedScalar":
@@ -94,7 +91,15 @@ def _rule_of(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-_UNION_TAGS = {"fact", "all", "any", "not", "str", "list[str]", "function-after[_known_municipalities(), union[literal['all'],list[str]]]"}
+_UNION_TAGS = {
+    "fact",
+    "all",
+    "any",
+    "not",
+    "str",
+    "list[str]",
+    "function-after[_known_municipalities(), union[literal['all'],list[str]]]",
+}
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> list[str | int]:
@@ -102,13 +107,17 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> list[str | int]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part not in _UNION_TAGS and not path_is_tag(part):
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and part not in _UNION_TAGS
+            and not path_is_tag(part)
+        ):
             path.append(part)  # a missing required key: name it
             node = None
     return path

@@ -164,7 +164,9 @@ NotCond.model_rebuild()
 
 # --- windows ----------------------------------------------------------------------------
 
-ClockName = Literal["registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"]
+ClockName = Literal[
+    "registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"
+]
 
 
 class EventAnchor(_Strict):
@@ -216,7 +218,9 @@ class Reckoning(_Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Reckoning:
-        keys = [k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None]
+        keys = [
+            k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None
+        ]
         if len(keys) != 1:
             msg = (
                 "a reckoning is exactly one of after, first, day_after_first, end_of_week "
@@ -232,7 +236,9 @@ class Reckoning(_Strict):
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None)
+        return next(
+            k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None
+        )
 
 
 class Window(_Strict):
@@ -352,7 +358,7 @@ class Rule(_Strict):
     def effect_kind(self) -> Literal["obligation", "quota", "right", "suspension"]:
         for kind in ("obligation", "quota", "right", "suspension"):
             if getattr(self, kind) is not None:
-                return kind  # type: ignore[return-value]
+                return kind
         raise AssertionError("validated rule without effect")  # pragma: no cover
 
     def in_force(self, on: date) -> bool:
@@ -439,7 +445,8 @@ class Safeguard(_Strict):
 
     ``kind`` says how ``check`` tests it: ``not_exempted`` (these rules are never lifted),
     ``must_apply`` (for every case matching ``when``, ``rule`` applies and, unless
-    ``binding: false``, binds: not exempted, not a waivable quota), ``must_not_apply`` (for every case matching ``when``, ``rule``
+    ``binding: false``, binds: not exempted, not a waivable quota), ``must_not_apply``
+    (for every case matching ``when``, ``rule``
     does not apply), ``quota_share`` (every quota has this share) or ``structural`` (a fact
     about the regime, not about cases: declared and listed, tested by what the regime's
     rules touch).
