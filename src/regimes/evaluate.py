@@ -5,7 +5,8 @@ The pipeline for one call: derive the case's facts as they stood on the date
 (:mod:`engine.backends`) → for each rule that applies, compute its window and count the
 events that satisfy it (:mod:`regimes.windows`) → decide the status.
 
-Status precedence (worked-examples.md, "Conventions"): ``met`` if enough was done; else
+Obligations are listed in the order a caseworker meets them (by opening date, then
+deadline; stable for equal dates). Status precedence (worked-examples.md, "Conventions"): ``met`` if enough was done; else
 ``exempted`` if a deviating regime lifts the rule; else ``suspended`` if a suspension holds
 on the evaluation date or held on the deadline; else ``waivable`` for a quota; else
 ``upcoming`` before the window opens, ``due`` until the deadline, ``overdue`` after it.
@@ -143,7 +144,13 @@ def _notes(
                     "the base rule keeps binding"
                 )
     if not compiled.include_unverified:
-        skipped = sorted({r.id for r in regime.rules if r.rule.confidence is Confidence.UNVERIFIED})
+        skipped = sorted(
+            {
+                r.id
+                for r in regime.rules
+                if r.rule.confidence is Confidence.UNVERIFIED and (not r.rule.groups or case.group in r.rule.groups)
+            }
+        )
         if skipped:
             notes.append(
                 f"unverified rules left out (ask for them with include_unverified): {', '.join(skipped)}"
@@ -286,8 +293,11 @@ def _evaluate_one(
         case=case.id,
         regime=regime.id,
         on=on,
-        obligations=[obligations[i] for i in sorted(obligations)],
-        rights=[rights[i] for i in sorted(rights)],
+        obligations=sorted(
+            (obligations[i] for i in sorted(obligations)),
+            key=lambda o: (o.opens, o.deadline is None, o.deadline or o.opens),
+        ),
+        rights=sorted((rights[i] for i in sorted(rights)), key=lambda r: r.opens),
         what_if=what_if,
         notes=_notes(case, regime, compiled, [er for _, er in applying]),
         not_applied=not_applied if explain else None,

@@ -47,11 +47,12 @@ class Period:
         return self.start <= day <= self.end
 
 
-def interruptions_of(case: Case) -> list[dates.Interval]:
-    """Interruptions count only for dagpenge (LAB § 9: accumulated unemployment)."""
+def interruptions_of(case: Case, since: date) -> list[dates.Interval]:
+    """Interruptions count only for dagpenge (LAB § 9: accumulated unemployment), and only
+    from the period's start: work before the period began interrupts nothing."""
     if case.group is not TargetGroup.DAGPENGE:
         return []
-    return [dates.Interval(i.start, i.end) for i in case.interruptions]
+    return [dates.Interval(max(i.start, since), i.end) for i in case.interruptions if i.end >= since]
 
 
 def clock(case: Case, name: str) -> date | None:
@@ -109,7 +110,7 @@ def _reckon(
 
 def span(case: Case, window: Window, anchor: date, on: date) -> Span:
     """The window's dates for this case (``accumulated`` applies to dagpenge only)."""
-    interruptions = interruptions_of(case) if window.accumulated else []
+    interruptions = interruptions_of(case, anchor) if window.accumulated else []
     accumulated = bool(interruptions)
     if window.repeat_months:
         # LAB § 36 a: "then the same for each further N months" — the cycle containing `on`.

@@ -30,8 +30,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# Piped output (files, CI logs, `make demo`) gets a wide, stable layout instead of 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 180)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 180)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

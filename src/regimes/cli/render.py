@@ -35,7 +35,7 @@ def evaluation_table(ev: Evaluation) -> Table:
     title = f"{ev.case} · {ev.regime} · {ev.on}" + (" (what-if)" if ev.what_if else "")
     table = Table(title=title, title_justify="left", show_lines=False)
     for name in ("rule", "step", "actor", "done", "opens", "deadline", "status", "citation"):
-        table.add_column(name, no_wrap=name in ("opens", "deadline", "status"))
+        table.add_column(name, no_wrap=name in ("rule", "opens", "deadline", "status", "done"))
     for o in ev.obligations:
         deadline = _d(o.deadline) + ("" if o.deadline_asserted or o.deadline is None else " (not asserted)")
         table.add_row(
