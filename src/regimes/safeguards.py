@@ -16,10 +16,13 @@ from collections.abc import Mapping
 from datetime import date
 
 from engine.compiled import TRUE, FactValue, Predicate, holds
+from regimes.case import Case
 from regimes.compile import compile_regime, to_predicate
 from regimes.layer import Regime
+from regimes.results import Evaluation
 from regimes.partition import classes, describe
 from regimes.ruleset.model import Safeguard
+from regimes.vocabulary import RightStatus, Status
 from regimes.witness import witness_data
 
 
@@ -123,3 +126,45 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
                     )
                     break
     return findings, notes
+
+
+def case_violations(regime: Regime, case: Case, evaluation: Evaluation) -> list[str]:
+    """The case-level safeguards of ``regime`` that ``evaluation`` (of ``case``) breaks.
+
+    The per-case reading of each kind, used by property tests over generated cases (and
+    by anyone who wants to audit a single evaluation): it must agree with the exact
+    class-based check above.
+    """
+    from regimes.evaluate import engine_for
+    from regimes.facts import fact_row
+
+    problems: list[str] = []
+    row = fact_row(case, evaluation.on)
+    for guard in regime.safeguards:
+        if guard.kind == "not_exempted":
+            for o in evaluation.obligations:
+                if o.rule in guard.rules and o.status is Status.EXEMPTED:
+                    problems.append(f"{guard.id}: {o.rule} is exempted")
+        elif guard.kind == "quota_share":
+            for o in evaluation.obligations:
+                if o.kind == "quota" and o.share != guard.share:
+                    problems.append(f"{guard.id}: {o.rule} has share {o.share}")
+        elif guard.kind in ("must_apply", "must_not_apply"):
+            when = to_predicate(guard.when) if guard.when is not None else TRUE
+            if not holds(when, row):
+                continue
+            found = evaluation.obligation(guard.rule or "") or evaluation.right(guard.rule or "")
+            if guard.kind == "must_not_apply":
+                if found is not None:
+                    problems.append(f"{guard.id}: {guard.rule} applies")
+                continue
+            in_force = any(
+                er.id == guard.rule and er.rule.in_force(regime.version_date(evaluation.on))
+                for er in engine_for(regime).compiled.rules
+            )
+            if found is None:
+                if in_force:
+                    problems.append(f"{guard.id}: {guard.rule} does not apply")
+            elif guard.binding and found.status in (Status.EXEMPTED, Status.WAIVABLE, RightStatus.EXEMPTED):
+                problems.append(f"{guard.id}: {guard.rule} is {found.status.value}")
+    return problems

@@ -76,7 +76,7 @@ from regimes.errors import EngineError
 Json: TypeAlias = dict[str, Any]
 
 #: Largest number of DNF terms in one ruleset (durable's alpha stack holds 64 entries).
-MAX_TERMS = 32
+MAX_TERMS = 48
 #: Largest number of fact fields in one ruleset (durable allows 253 properties per fact,
 #: three of which are ``sid``, ``id`` and ``__row``).
 MAX_FIELDS = 240
@@ -366,7 +366,7 @@ class _Layout:
                 needed.update(dict.fromkeys(part.fields))
             self.group_facts.append(tuple(needed))
 
-    def definitions(self, action: Callable[[_Part], object] | None) -> dict[str, Json]:
+    def definitions(self, action: Callable[[_Part], object] | None, *, observer: bool) -> dict[str, Json]:
         out: dict[str, Json] = {}
         groups = self.groups or [[]]
         for name, group in zip(self.names, groups, strict=True):
@@ -376,31 +376,31 @@ class _Layout:
                 if action is not None:
                     rule["run"] = action(part)
                 rules[part.name] = rule
-            observer: Json = {"all": [{"m": dict(TRUE_EXPR)}]}
-            if action is not None:
-                observer["run"] = _ignore
-            rules["observer"] = observer
+            if observer:
+                rules["observer"] = {"all": [{"m": dict(TRUE_EXPR)}]}
             out[name] = rules
         return out
-
-
-def _ignore(_c: object) -> None:
-    """The observer's action: nothing (it exists so that every fact is handled)."""
 
 
 def raw_ruleset_definition(program: MatchProgram) -> dict[str, Json]:
     """The durable-rules ruleset definitions for ``program``, without actions.
 
     ``{ruleset name: {rule name: {"all": [{"m": expr}]}}}``; rule ``"cN"`` (or ``"cN.k"``)
-    is condition ``N``, ``"observer"`` matches every row. Facts must be shaped as the
-    matcher shapes them: ``{"sid": …, "id": i, "__row": i, "f<j>": encode_value(row[facts[j]])}``
-    (see :func:`encode_row`), where ``facts`` is ``program.facts``.
+    is condition ``N``. Each ruleset also has a rule ``"observer"`` that matches every row,
+    which a benchmark needs if it asserts rows in batches (``assert_facts`` runs no action
+    at all when one fact of the batch matches no rule); the matcher itself asserts row by
+    row and has no observer. Facts must be shaped like :func:`encode_row`'s.
     """
-    return _Layout(program).definitions(None)
+    return _Layout(program).definitions(None, observer=True)
 
 
 def encode_row(program_facts: Sequence[str], row: FactRow, index: int, sid: str) -> Json:
-    """One row as the fact the rulesets of :func:`raw_ruleset_definition` expect."""
+    """One row as the fact the rulesets of :func:`raw_ruleset_definition` expect.
+
+    ``program_facts`` is ``program.facts``; fact ``program_facts[j]`` becomes field ``f<j>``.
+    (With several rulesets the matcher sends each only the fields it reads; sending all of
+    them is equivalent as long as there are at most 250.)
+    """
     fact: Json = {"sid": sid, "id": index, ROW: index}
     for j, name in enumerate(program_facts):
         fact[f"f{j}"] = encode_value(row[name])
@@ -433,6 +433,14 @@ def _quiet_host_class() -> type[Any]:
 @functools.cache
 def _host_class() -> type[Any]:
     return _quiet_host_class()
+
+
+@functools.cache
+def _not_handled_class() -> type[Exception]:
+    from durable.engine import MessageNotHandledException
+
+    cls: type[Exception] = MessageNotHandledException
+    return cls
 
 
 def _release(handles: list[int]) -> None:
@@ -479,7 +487,7 @@ class DurableMatcher:
             return run
 
         try:
-            self._host: Any = _host_class()(layout.definitions(action))
+            self._host: Any = _host_class()(layout.definitions(action, observer=False))
             self._handles.extend(r._handle for r in self._host._ruleset_list)
         except EngineError:
             raise
@@ -507,6 +515,7 @@ class DurableMatcher:
         if not rows:
             return []
         encoded = self._encode_rows(rows)
+        not_handled = _not_handled_class()
         with self._lock:
             host = self._host
             if host is None:
@@ -517,14 +526,15 @@ class DurableMatcher:
             hits.clear()
             try:
                 for name, fields in zip(self._names, self._group_fields, strict=True):
-                    batch = []
-                    for i, values in enumerate(encoded):
-                        fact: Json = {"sid": sid, "id": i, ROW: i}
-                        for field, j in fields:
-                            fact[field] = values[j]
-                        batch.append(fact)
                     try:
-                        host.assert_facts(name, batch)
+                        for i, values in enumerate(encoded):
+                            fact: Json = {"sid": sid, "id": i, ROW: i}
+                            for field, j in fields:
+                                fact[field] = values[j]
+                            try:  # noqa: SIM105 - cheaper than contextlib.suppress in this loop
+                                host.assert_fact(name, fact)
+                            except not_handled:
+                                pass  # no rule holds for this row
                     except BaseException:
                         _forget(host, name, sid)
                         raise
