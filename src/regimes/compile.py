@@ -52,7 +52,7 @@ def rule_predicate(rule: EffectiveRule) -> Predicate:
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompiledRegime:
     """A regime ready for a back end: ``program.conditions[i]`` belongs to ``rules[i]``,
     then to ``exemptions[i - len(rules)]``."""

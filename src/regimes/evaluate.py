@@ -14,6 +14,7 @@ on the evaluation date or held on the deadline; else ``waivable`` for a quota; e
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from datetime import date
 
 from engine.backends import get_backend
 from engine.backends.base import Matcher
-from engine.compiled import All, AnyOf, Cmp, FactRow, Predicate, atoms, holds, push_not
+from engine.compiled import All, AnyOf, Cmp, FactRow, FactValue, Predicate, atoms, holds, push_not
 from engine.compiled import explain as explain_predicate
 from regimes.case import Case, ExemptionGroundEvent
 from regimes.compile import CompiledRegime, compile_regime
@@ -73,10 +74,29 @@ def render_atom(cmp: Cmp) -> str:
     return str(cmp)
 
 
+@functools.lru_cache(maxsize=4096)
+def _rendering(predicate: Predicate) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The facts a predicate reads, and how each of its comparisons renders (computed once)."""
+    nnf_atoms = list(atoms(push_not(predicate)))
+    facts = tuple(dict.fromkeys(a.fact for a in nnf_atoms))
+    return facts, {str(a): render_atom(a) for a in nnf_atoms}
+
+
+@functools.lru_cache(maxsize=65536)
+def _trace_cached(predicate: Predicate, values: tuple[FactValue, ...]) -> tuple[str, ...]:
+    facts, rendered = _rendering(predicate)
+    row = dict(zip(facts, values, strict=True))
+    return tuple(rendered.get(line, line) for line in explain_predicate(predicate, row))
+
+
 def trace_of(predicate: Predicate, row: FactRow) -> list[str]:
-    """The comparisons that made a rule apply, rendered."""
-    rendered = {str(a): render_atom(a) for a in atoms(push_not(predicate))}
-    return [rendered.get(line, line) for line in explain_predicate(predicate, row)]
+    """The comparisons that made a rule apply, rendered.
+
+    Cached on the values of the facts the predicate reads: a population has few distinct
+    combinations, and the trace is a pure function of them.
+    """
+    facts, _ = _rendering(predicate)
+    return list(_trace_cached(predicate, tuple(row[f] for f in facts)))
 
 
 def why_not(predicate: Predicate, row: FactRow) -> str:
@@ -124,6 +144,16 @@ def _by(exemption: EffectiveExemption | None, period: Period | None) -> tuple[st
 
 def _window_of(er: EffectiveRule) -> object:
     return getattr(getattr(er.rule, er.rule.effect_kind), "window", None)
+
+
+@functools.lru_cache(maxsize=256)
+def _dependent_rules(compiled: CompiledRegime) -> frozenset[int]:
+    """Indexes of rules whose anchor is another rule's deadline (computed once per regime)."""
+    return frozenset(
+        i
+        for i, er in enumerate(compiled.rules)
+        if isinstance(getattr(_window_of(er), "anchor", None), SuspensionEndAnchor)
+    )
 
 
 def _notes(
@@ -197,10 +227,10 @@ def _evaluate_one(
     rights: dict[int, Right] = {}
 
     # Rules anchored on another rule's deadline go last (LAB § 102, stk. 4).
-    def dependent(item: tuple[int, EffectiveRule]) -> bool:
-        return isinstance(getattr(_window_of(item[1]), "anchor", None), SuspensionEndAnchor)
-
-    for index, er in [i for i in applying if not dependent(i)] + [i for i in applying if dependent(i)]:
+    last = _dependent_rules(compiled)
+    if last:
+        applying = [i for i in applying if i[0] not in last] + [i for i in applying if i[0] in last]
+    for index, er in applying:
         rule = er.rule
         effect = getattr(rule, rule.effect_kind)
         if not isinstance(effect, ObligationEffect | RightEffect):
@@ -304,13 +334,18 @@ def _evaluate_one(
     )
 
 
-def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _resolved_id(municipality: str, on: date) -> str | None:
     from regimes.resolve import resolve
 
     try:
-        return resolve(case.municipality, on).regime != regime.id
+        return resolve(municipality, on).regime
     except RegimesError:
-        return True
+        return None
+
+
+def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
+    return _resolved_id(case.municipality, on) != regime.id
 
 
 def evaluate(

@@ -108,9 +108,29 @@ def _reckon(
     return last + timedelta(days=1) if kind == "day_after_first" else last
 
 
+_SPANS: dict[tuple[int, date, tuple[dates.Interval, ...], date | None], tuple[Window, Span]] = {}
+_SPANS_MAX = 200_000
+
+
 def span(case: Case, window: Window, anchor: date, on: date) -> Span:
-    """The window's dates for this case (``accumulated`` applies to dagpenge only)."""
-    interruptions = interruptions_of(case, anchor) if window.accumulated else []
+    """The window's dates for this case (``accumulated`` applies to dagpenge only).
+
+    A pure function of the window, the anchor, the interruptions and (for recurring windows)
+    the date, so it is memoised: a population repeats the same few thousand combinations.
+    """
+    interruptions = tuple(interruptions_of(case, anchor)) if window.accumulated else ()
+    key = (id(window), anchor, interruptions, on if window.repeat_months else None)
+    hit = _SPANS.get(key)
+    if hit is not None and hit[0] is window:
+        return hit[1]
+    result = _span(window, anchor, on, interruptions)
+    if len(_SPANS) >= _SPANS_MAX:
+        _SPANS.clear()
+    _SPANS[key] = (window, result)
+    return result
+
+
+def _span(window: Window, anchor: date, on: date, interruptions: tuple[dates.Interval, ...]) -> Span:
     accumulated = bool(interruptions)
     if window.repeat_months:
         # LAB § 36 a: "then the same for each further N months" — the cycle containing `on`.

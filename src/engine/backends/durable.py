@@ -498,16 +498,30 @@ class DurableMatcher:
 
     def _encode_rows(self, rows: Sequence[FactRow]) -> list[list[str]]:
         facts = self._facts
+        cache: dict[tuple[type, object], str] = {}  # keyed by type too: True and 1 stay apart
         encoded: list[list[str]] = []
         for i, row in enumerate(rows):
-            try:
-                encoded.append([encode_value(row[name]) for name in facts])
-            except KeyError as error:
-                msg = f"row {i} has no fact {error.args[0]!r} (program {self.program.name!r})"
-                raise EngineError(msg) from None
-            except EngineError as error:
-                msg = f"row {i}: {error}"
-                raise EngineError(msg) from error
+            values: list[str] = []
+            for name in facts:
+                try:
+                    value = row[name]
+                except KeyError:
+                    msg = f"row {i} has no fact {name!r} (program {self.program.name!r})"
+                    raise EngineError(msg) from None
+                kind = type(value)
+                if kind is not str and kind is not int and kind is not bool:
+                    msg = f"row {i}, fact {name!r}: value {value!r} is not a str, int or bool"
+                    raise EngineError(msg)
+                key = (kind, value)
+                text = cache.get(key)
+                if text is None:
+                    try:
+                        text = cache[key] = encode_value(value)
+                    except EngineError as error:
+                        msg = f"row {i}, fact {name!r}: {error}"
+                        raise EngineError(msg) from error
+                values.append(text)
+            encoded.append(values)
         return encoded
 
     def match(self, rows: Sequence[FactRow]) -> list[frozenset[int]]:
