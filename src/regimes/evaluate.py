@@ -6,7 +6,8 @@ The pipeline for one call: derive the case's facts as they stood on the date
 events that satisfy it (:mod:`regimes.windows`) → decide the status.
 
 Obligations are listed in the order a caseworker meets them (by opening date, then
-deadline; stable for equal dates). Status precedence (worked-examples.md, "Conventions"): ``met`` if enough was done; else
+deadline; stable for equal dates). Status precedence (worked-examples.md, "Conventions"):
+``met`` if enough was done; else
 ``exempted`` if a deviating regime lifts the rule; else ``suspended`` if a suspension holds
 on the evaluation date or held on the deadline; else ``waivable`` for a quota; else
 ``upcoming`` before the window opens, ``due`` until the deadline, ``overdue`` after it.
@@ -178,7 +179,8 @@ def _notes(
             {
                 r.id
                 for r in regime.rules
-                if r.rule.confidence is Confidence.UNVERIFIED and (not r.rule.groups or case.group in r.rule.groups)
+                if r.rule.confidence is Confidence.UNVERIFIED
+                and (not r.rule.groups or case.group in r.rule.groups)
             }
         )
         if skipped:
