@@ -19,8 +19,8 @@ from engine.compiled import TRUE, FactValue, Predicate, holds
 from regimes.case import Case
 from regimes.compile import compile_regime, to_predicate
 from regimes.layer import Regime
-from regimes.results import Evaluation
 from regimes.partition import classes, describe
+from regimes.results import Evaluation
 from regimes.ruleset.model import Safeguard
 from regimes.vocabulary import RightStatus, Status
 from regimes.witness import witness_data
