@@ -170,6 +170,11 @@ def push_not(predicate: Predicate, negate: bool = False) -> Predicate:
 
     Why: durable-rules has no ``$not`` over a sub-expression, but every comparison has a
     negated operator, so a condition in this form maps one-to-one onto its JSON.
+
+    It assumes a *type-correct* program: each comparison's value has its fact's type (the
+    ruleset loader guarantees this against :mod:`regimes.facts`). Where types differ,
+    :func:`compare` is false both ways, so ``Not(x < 5)`` and ``x >= 5`` disagree; the
+    durable back end therefore negates on its own, and traces only ever see typed rows.
     """
     if isinstance(predicate, Cmp):
         if not negate:

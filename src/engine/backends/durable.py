@@ -1,53 +1,71 @@
 """The durable-rules (Rete) back end.
 
-Each condition of a :class:`~engine.compiled.MatchProgram` becomes one durable-rules rule
+Each condition of a :class:`~engine.compiled.MatchProgram` becomes a durable-rules rule
 (``"c0"``, ``"c1"``, …; a condition too big for one rule becomes ``"c3.0"``, ``"c3.1"``, …)
-whose action records ``(row, condition)``. ``match`` asserts one fact per row, lets the
-actions run, and deletes the state again, so nothing survives an evaluation.
+of the form ``{"all": [{"m": <expr>}], "run": <action>}``, whose action records
+``(row, condition)``. ``match`` asserts one fact per row, lets the actions run, and deletes
+the state again, so nothing survives an evaluation.
 
-Design choices, each forced by something durable-rules (2.0.28) does:
+Design choices, each forced by something durable-rules 2.0.28 does (limits quoted from its
+C source, ``src/rules/*.h``):
 
 * **Every value is a type-tagged string.** durable-rules coerces across types: ``true == 1``,
   ``"1" == 1``, ``3 != "3"`` is false, ``3 < "zz"`` is true. :func:`engine.compiled.compare`
   is strict about types, so the matcher encodes both the facts and the rule constants:
   ``b:0``/``b:1`` for bools, ``s:<hex of UTF-8>`` for strings and an order-preserving
-  ``i:…`` form for ints (sign, four-digit length, digits; negatives complemented). Only
-  string-vs-string comparisons (``strcmp``) remain, and tag ranges
-  (``"i:" <= x < "i;"``) keep an order comparison to its own type. Strings are hex-encoded
-  because durable-rules compares the *raw JSON text* of a string: ``'a"'`` arrives as
-  ``a\\"`` and sorts after ``aA``. Hex of UTF-8 sorts exactly like Python's code-point order.
-* **Fact names become ``f0``, ``f1``, …** (their position in ``program.facts``): names
-  like ``sid``/``id`` are durable's own, and a dot would be read as a path.
-* **One ``sid`` per ``match`` call, rows told apart by an ``__row`` field.** The whole call
-  is then one durable *state*: a single ``assert_facts`` (batch) returns that state, and
-  ``do_actions`` runs all of its actions synchronously; one ``delete_state`` clears it. A
-  ``sid`` per row would leave the actions of every state but one to durable's timer-driven
-  dispatcher (which we switch off) and cost a ``delete_state`` per row. Rules read one fact
-  each, so rows in one state never interact. The ``sid`` is fresh per call (a counter), so
-  a call that failed half-way cannot leak facts into the next one.
-* **An observer rule per ruleset** matches every row (``$ex __row``): without it a batch in
-  which one fact matches no rule raises ``MessageNotHandledException`` and runs *no*
-  action at all. No rule may match the state document (``{sid, id, $s}``) that durable
-  re-asserts after every action — such a rule re-fires forever — so every rule tests fact
-  fields or ``__row``, which the state document lacks (missing fields compare false).
-  True is ``$ex __row``; false is ``__row == -1``.
-* **Rulesets of at most 32 disjunctive terms.** durable expands ``$or`` into disjunctive
-  normal form and evaluates the alpha network with a fixed 64-entry stack: a fact for which
-  more than ~63 terms hold fails with error 303, and a rule whose expansion is too large
-  fails to compile with error 113. So conditions are split (distributing the largest
-  disjunction) into parts of at most 32 terms, and parts are packed into rulesets of at
-  most 32 terms and 240 fact fields (durable allows 253 properties per fact) — all in the
-  matcher's own :class:`durable.engine.Host`. Typical programs fit one ruleset.
-* **A Host of our own, without its timers.** ``Host.__init__`` starts two
-  ``threading.Timer`` loops that never end; :class:`_QuietHost` turns them off. Host never
-  frees the native ruleset (~250 KB each), so :meth:`DurableMatcher.close` (and a
-  finalizer, for matchers dropped unclosed) calls ``delete_ruleset``.
+  ``i:…`` form for ints (sign, four-digit length, digits; negatives complemented; any size).
+  Only string-vs-string comparisons (``strcmp``) remain, and a tag range
+  (``"i:" <= x < "i;"``) keeps an order comparison to its own type. Strings are hex-encoded
+  because durable-rules compares the *raw JSON text* of a string (``'a"'`` arrives as
+  ``a\\"`` and sorts after ``'aA'``); hex of UTF-8 sorts like Python's code points. durable
+  mis-compares strings of 65,535 bytes or more, so longer encodings are refused.
+* **Negation is pushed down here, not with** :func:`engine.compiled.push_not`, whose table
+  turns ``not (x < 5)`` into ``x >= 5``: wrong when ``x`` is not an int (``compare`` is false
+  for both). Here it becomes "``x`` outside the int tag range, or ``x >= 5``".
+* **Fact names become ``f0``, ``f1``, …** (their position in ``program.facts``): ``sid`` and
+  ``id`` are durable's own, and a dot would be read as a path.
+* **One ``sid`` per ``match`` call, rows told apart by ``__row``.** All rows of a call live in
+  one durable *state*, cleared by one ``delete_state``. Rules read one fact each, so rows in
+  a state never interact. The ``sid`` is fresh per call (a counter), so a call that failed
+  half-way cannot leak facts into the next. A ``sid`` per row would cost a state (~320 KB
+  while alive) and a ``delete_state`` per row, and with a batch only one state's actions
+  run synchronously; the rest wait for durable's timer-driven dispatcher, switched off here.
+* **One ``assert_fact`` per row, no observer rule.** A fact that no rule matches raises
+  ``MessageNotHandledException``; in an ``assert_facts`` batch that aborts the whole batch
+  (no action runs at all), so a batch needs an observer rule matching every row, and its
+  action costs one durable round trip per row. Measured on the 20-condition benchmark below
+  (durable alone, rows pre-encoded): batch + observer 27,700 rows/s, row by row + observer
+  23,500, row by row without observer (the exception just means "no condition holds")
+  40,200; on a dense program (12.8 matches a row) 5,200 / 5,300 / 5,500. Row by row
+  without observer is kept. :func:`raw_ruleset_definition` still carries an observer, for
+  batch benchmarks.
+* **Two durable segfaults are avoided.** ``delete_state`` crashes on a state that saw only
+  unhandled facts: if no row of a call matched, a sentinel fact (matched by rule
+  ``"sentinel"``) is asserted first. It also crashes on a state holding a half-joined
+  multi-pattern rule, so every rule has exactly one pattern.
+* **No rule may match the state document** (``{sid, id, $s}``) that durable re-asserts
+  after every action; such a rule re-fires forever. Every rule tests fact fields or
+  ``__row``, which the state document lacks (a missing field compares false): *true* is
+  ``$ex __row``, *false* is ``__row == -1``.
+* **Conditions are split and packed to fit three limits.** A rule's expression sequence
+  holds 32 entries and each ``$and``/``$or`` takes two (error 113 beyond 15 of them);
+  ``$or`` is evaluated as disjunctive normal form — a fact fires a rule once per true term —
+  and alpha nodes are walked with a 64-entry stack (error 303 when more paths are pending);
+  a fact has at most 255 properties (error 302). So a condition is split (distributing its
+  widest disjunction) into rules of at most 15 ``$and``/``$or`` and 48 terms, and rules are
+  packed into rulesets of at most 48 terms and 240 fact fields, all in the matcher's own
+  Host. Typical programs fit one ruleset; the benchmark's does.
+* **A Host of our own, without its timers, freed on close.** ``Host.__init__`` starts two
+  ``threading.Timer`` loops that never end; :func:`_quiet_host_class` turns them off. Host
+  never frees a native ruleset (about 1 MB for the benchmark's), so
+  :meth:`DurableMatcher.close` — or a finalizer, for matchers dropped unclosed — calls
+  ``delete_ruleset``.
 
-Speed (measured on the 20-condition, 10,000-row benchmark of ``tests/test_backends.py``,
-one ruleset, CPython 3.11): one ``assert_facts`` batch per call ~19,000 rows/s; one
-``assert_fact`` per row ~17,000 rows/s. The batch is kept. Most of the time goes into
-durable's per-action round trip (JSON state, ``update_state``, ``complete_and_start_action``),
-i.e. it scales with the number of (row, term) matches, not rows.
+Speed, end to end (encoding included), on the benchmark of ``tests/test_backends.py`` (20
+conditions, 10,000 rows, CPython 3.11): about 30,000 rows/s; the vector back end does about
+750,000 and plain :func:`engine.compiled.holds` about 52,000. Most of the time is durable's
+per-action round trip (JSON state, ``update_state``, ``complete_and_start_action``), so it
+scales with the number of true (row, term) pairs rather than with rows.
 """
 
 from __future__ import annotations
@@ -59,17 +77,17 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from engine.compiled import (
     All,
-    AnyOf,
     Cmp,
     FactRow,
     FactValue,
     MatchProgram,
+    Not,
     Predicate,
-    push_not,
 )
 from regimes.errors import EngineError
 
@@ -80,12 +98,16 @@ MAX_TERMS = 48
 #: Largest number of fact fields in one ruleset (durable allows 253 properties per fact,
 #: three of which are ``sid``, ``id`` and ``__row``).
 MAX_FIELDS = 240
+#: Largest number of ``$and``/``$or`` in one rule: durable's expression sequence holds 32
+#: entries (``MAX_SEQUENCE_EXPRESSIONS``) and each of them takes two.
+MAX_COMPOUNDS = 15
 #: A program whose conditions expand to more terms than this is refused.
 MAX_TOTAL_TERMS = 20_000
-#: durable stores string lengths in 16 bits.
+#: durable mis-compares strings of 65,535 bytes or more.
 MAX_ENCODED_LENGTH = 60_000
 
 ROW = "__row"
+SENTINEL = "__end"
 TRUE_EXPR: Json = {"$ex": {ROW: 1}}
 FALSE_EXPR: Json = {ROW: -1}
 
@@ -93,7 +115,7 @@ _DURABLE_ERRORS = {
     101: "out of memory",
     111: "invalid ruleset handle (matcher closed?)",
     112: "too many rulesets alive in this process",
-    113: "a rule expands to too many terms",
+    113: "too many $and/$or in one rule",
     302: "a fact has too many properties",
     303: "too many rules hold at once for one fact (alpha stack full)",
 }
@@ -150,153 +172,191 @@ def _typed_key(value: object) -> tuple[str, object]:
 
 
 # --------------------------------------------------------------------------- predicates
-
-# Internal markers for the constants; ``All(())``/``AnyOf(())`` are the compiled form's own.
-_TRUE: Predicate = All(())
-_FALSE: Predicate = AnyOf(())
-
-
-def _is_true(p: Predicate) -> bool:
-    return isinstance(p, All) and not p.items
-
-
-def _is_false(p: Predicate) -> bool:
-    return isinstance(p, AnyOf) and not p.items
+#
+# A predicate is lowered to a small tree of its own: comparisons of an encoded field with
+# an encoded constant (``Leaf``), conjunctions and disjunctions (``And``/``Or``; ``And(())``
+# is true, ``Or(())`` false). Negation is pushed down here rather than with
+# :func:`engine.compiled.push_not`, whose ``NEGATED`` table turns ``not (x < 5)`` into
+# ``x >= 5``: that is wrong when ``x`` is not an int (``compare`` is false for both), so
+# ``not (x < 5)`` lowers to "``x`` is not an int, or ``x >= 5``" instead.
 
 
-def _normalize_cmp(cmp: Cmp) -> Predicate:
-    """A comparison with ``compare``'s corner cases resolved to constants.
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """``field <op> constant`` on encoded strings (``op`` in eq, ne, lt, le, gt, ge)."""
 
-    ``eq``/``ne`` against a tuple, ``in``/``not_in`` against a scalar, order comparisons
-    against a bool, a tuple or a non-fact type, and equality with a value of a type no fact
-    can have, all have a fixed answer in :func:`engine.compiled.compare`.
-    """
+    fact: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...] = ()
+
+
+Node: TypeAlias = Leaf | And | Or
+TRUE_NODE = And(())
+FALSE_NODE = Or(())
+
+# not (x <op> v), for x of v's type or not: (tag-range op, constant op) pairs, see _order.
+_ORDER_NEGATED = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+
+
+def _constant(value: bool) -> Node:
+    return TRUE_NODE if value else FALSE_NODE
+
+
+def _order(cmp: Cmp, value: FactValue, negate: bool) -> Node:
+    """``x <op> v`` holds iff ``x`` has ``v``'s type (tag) and compares; or its negation."""
+    encoded = encode_value(value)
+    low, high = encoded[:2], encoded[0] + ";"  # every encoded value of this type is in [low, high)
+    f = cmp.fact
+    if not negate:
+        if cmp.op in ("lt", "le"):
+            return And((Leaf(f, "ge", low), Leaf(f, cmp.op, encoded)))
+        return And((Leaf(f, cmp.op, encoded), Leaf(f, "lt", high)))
+    flipped = _ORDER_NEGATED[cmp.op]
+    if cmp.op in ("lt", "le"):
+        return Or((Leaf(f, "lt", low), Leaf(f, flipped, encoded)))
+    return Or((Leaf(f, flipped, encoded), Leaf(f, "ge", high)))
+
+
+def _lower_cmp(cmp: Cmp, negate: bool) -> Node:
+    """One comparison, with every corner case of :func:`engine.compiled.compare`."""
     op, value = cmp.op, cmp.value
     if op in ("eq", "ne"):
         if isinstance(value, tuple) or not _is_fact_value(value):
-            return _FALSE if op == "eq" else _TRUE
-        return cmp
+            return _constant((op == "ne") != negate)  # never equal
+        positive = (op == "eq") != negate
+        return Leaf(cmp.fact, "eq" if positive else "ne", encode_value(value))
     if op in ("in", "not_in"):
         if not isinstance(value, tuple):
-            return _FALSE if op == "in" else _TRUE
+            return _constant((op == "not_in") != negate)  # never a member
         seen: dict[tuple[str, object], FactValue] = {}
         for v in value:
             if _is_fact_value(v):
                 seen.setdefault(_typed_key(v), v)
+        member = (op == "in") != negate
         if not seen:
-            return _FALSE if op == "in" else _TRUE
-        return Cmp(cmp.fact, op, tuple(seen.values()))
+            return _constant(not member)
+        if member:
+            return Or(tuple(Leaf(cmp.fact, "eq", encode_value(v)) for v in seen.values()))
+        return And(tuple(Leaf(cmp.fact, "ne", encode_value(v)) for v in seen.values()))
     if isinstance(value, tuple) or type(value) not in (int, str):
-        return _FALSE
-    return cmp
+        return _constant(negate)  # bools, tuples and other types never order
+    return _order(cmp, value, negate)
 
 
-def simplify(predicate: Predicate) -> Predicate:
-    """Negation normal form, corner cases resolved, constants folded, nesting flattened."""
-    return _simplify(push_not(predicate))
+def lower(predicate: Predicate, negate: bool = False) -> Node:
+    """The predicate (negated if ``negate``) as a simplified :data:`Node` tree."""
+    return _simplify(_lower(predicate, negate))
 
 
-def _simplify(p: Predicate) -> Predicate:
+def _lower(p: Predicate, negate: bool) -> Node:
     if isinstance(p, Cmp):
-        return _normalize_cmp(p)
-    if isinstance(p, All):
-        items: list[Predicate] = []
-        for item in (_simplify(i) for i in p.items):
-            if _is_false(item):
-                return _FALSE
-            if _is_true(item):
-                continue
-            items.extend(item.items if isinstance(item, All) else (item,))
-        return items[0] if len(items) == 1 else All(tuple(items))
-    if isinstance(p, AnyOf):
-        items = []
-        for item in (_simplify(i) for i in p.items):
-            if _is_true(item):
-                return _TRUE
-            if _is_false(item):
-                continue
-            items.extend(item.items if isinstance(item, AnyOf) else (item,))
-        return items[0] if len(items) == 1 else AnyOf(tuple(items))
-    msg = "negation left after push_not"  # pragma: no cover - push_not removes every Not
-    raise AssertionError(msg)
+        return _lower_cmp(p, negate)
+    if isinstance(p, Not):
+        return _lower(p.item, not negate)
+    items = tuple(_lower(i, negate) for i in p.items)
+    conjunction = isinstance(p, All) != negate
+    return And(items) if conjunction else Or(items)
 
 
-def dnf_size(p: Predicate) -> int:
-    """How many conjunctions durable-rules expands a simplified predicate into."""
-    if isinstance(p, Cmp):
-        return len(p.value) if p.op == "in" and isinstance(p.value, tuple) else 1
-    if isinstance(p, All):
-        return functools.reduce(lambda a, b: a * b, (dnf_size(i) for i in p.items), 1)
-    if isinstance(p, AnyOf):
-        return max(1, sum(dnf_size(i) for i in p.items))
-    return 1  # pragma: no cover
+def _simplify(node: Node) -> Node:
+    """Constants folded, nesting flattened, singletons unwrapped."""
+    if isinstance(node, Leaf):
+        return node
+    kind = type(node)
+    absorbing = FALSE_NODE if kind is And else TRUE_NODE
+    items: list[Node] = []
+    for item in (_simplify(i) for i in node.items):
+        if item == absorbing:
+            return absorbing
+        if isinstance(item, kind):
+            items.extend(item.items)  # also drops the neutral constant, which has no items
+        else:
+            items.append(item)
+    return items[0] if len(items) == 1 else kind(tuple(items))
 
 
-def _halves(p: Predicate) -> tuple[Predicate, Predicate]:
-    """Split a disjunction (an ``AnyOf`` or an ``in``) into two smaller ones."""
-    if isinstance(p, AnyOf):
-        mid = len(p.items) // 2
-        a, b = p.items[:mid], p.items[mid:]
-        return (a[0] if len(a) == 1 else AnyOf(a)), (b[0] if len(b) == 1 else AnyOf(b))
-    assert isinstance(p, Cmp) and isinstance(p.value, tuple)
-    mid = len(p.value) // 2
-    return Cmp(p.fact, "in", p.value[:mid]), Cmp(p.fact, "in", p.value[mid:])
+def dnf_size(node: Node) -> int:
+    """How many conjunctions durable-rules expands a node into."""
+    if isinstance(node, Leaf):
+        return 1
+    if isinstance(node, And):
+        return functools.reduce(lambda a, b: a * b, (dnf_size(i) for i in node.items), 1)
+    return max(1, sum(dnf_size(i) for i in node.items))
 
 
-def split_terms(p: Predicate, limit: int = MAX_TERMS) -> list[Predicate]:
-    """Parts whose disjunction is ``p``, each expanding to at most ``limit`` terms."""
-    if dnf_size(p) <= limit:
-        return [p]
-    if isinstance(p, AnyOf | Cmp):
-        first, second = _halves(p)
-        return split_terms(first, limit) + split_terms(second, limit)
-    assert isinstance(p, All)
-    index = max(range(len(p.items)), key=lambda i: dnf_size(p.items[i]))
-    rest = p.items[:index] + p.items[index + 1 :]
-    first, second = _halves(p.items[index])
-    return split_terms(_simplify(All((*rest, first))), limit) + split_terms(
-        _simplify(All((*rest, second))), limit
-    )
+def _halves(node: Or) -> tuple[Node, Node]:
+    mid = len(node.items) // 2
+    return _simplify(Or(node.items[:mid])), _simplify(Or(node.items[mid:]))
 
 
-def _fields_of(p: Predicate, out: dict[str, None]) -> None:
-    if isinstance(p, Cmp):
-        out.setdefault(p.fact, None)
-    elif isinstance(p, All | AnyOf):
-        for item in p.items:
+def compounds(node: Node) -> int:
+    """How many ``$and``/``$or`` the node renders to (durable allows 15 per rule)."""
+    if isinstance(node, Leaf) or not node.items:
+        return 0
+    return 1 + sum(compounds(i) for i in node.items)
+
+
+def fits(node: Node, limit: int = MAX_TERMS) -> bool:
+    """Whether one durable-rules rule can hold the node."""
+    return dnf_size(node) <= limit and compounds(node) <= MAX_COMPOUNDS
+
+
+def split_terms(node: Node, limit: int = MAX_TERMS) -> list[Node]:
+    """Nodes whose disjunction is ``node``, each small enough for one rule (see :func:`fits`).
+
+    Splits a disjunction in halves; in a conjunction, distributes the widest disjunction's
+    halves over the rest. Every part expands to fewer terms than ``node``, so this ends.
+    """
+    if fits(node, limit):
+        return [node]
+    if isinstance(node, Or):
+        first, second = _halves(node)
+    else:
+        assert isinstance(node, And)  # a Leaf always fits
+        index = max(range(len(node.items)), key=lambda i: dnf_size(node.items[i]))
+        widest = node.items[index]
+        assert isinstance(widest, Or)  # a conjunction of leaves always fits
+        rest = node.items[:index] + node.items[index + 1 :]
+        a, b = _halves(widest)
+        first, second = _simplify(And((*rest, a))), _simplify(And((*rest, b)))
+    return split_terms(first, limit) + split_terms(second, limit)
+
+
+def _fields_of(node: Node, out: dict[str, None]) -> None:
+    if isinstance(node, Leaf):
+        out.setdefault(node.fact, None)
+    else:
+        for item in node.items:
             _fields_of(item, out)
 
 
-def _expr(p: Predicate, field: dict[str, str]) -> Json:
-    """The durable-rules expression (the value under ``"m"``) for a simplified predicate."""
-    if _is_true(p):
+_OPERATOR = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+def _expr(node: Node, field: dict[str, str]) -> Json:
+    """The durable-rules expression (the value under ``"m"``) for a simplified node."""
+    if node == TRUE_NODE:
         return dict(TRUE_EXPR)
-    if _is_false(p):
+    if node == FALSE_NODE:
         return dict(FALSE_EXPR)
-    if isinstance(p, All):
-        return {"$and": [_expr(i, field) for i in p.items]}
-    if isinstance(p, AnyOf):
-        return {"$or": [_expr(i, field) for i in p.items]}
-    assert isinstance(p, Cmp)
-    name = field[p.fact]
-    if p.op in ("in", "not_in"):
-        assert isinstance(p.value, tuple)
-        if p.op == "in":
-            alts: list[Json] = [{name: encode_value(v)} for v in p.value]
-            return alts[0] if len(alts) == 1 else {"$or": alts}
-        alls: list[Json] = [{"$neq": {name: encode_value(v)}} for v in p.value]
-        return alls[0] if len(alls) == 1 else {"$and": alls}
-    assert not isinstance(p.value, tuple)
-    encoded = encode_value(p.value)
-    if p.op == "eq":
-        return {name: encoded}
-    if p.op == "ne":
-        return {"$neq": {name: encoded}}
-    tag = encoded[:2]  # "i:" or "s:"
-    low: Json = {"$gte": {name: tag}}
-    high: Json = {"$lt": {name: tag[0] + ";"}}  # ";" follows ":" in ASCII
-    op = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}[p.op]
-    return {"$and": [low, {op: {name: encoded}}, high]}
+    if isinstance(node, And):
+        return {"$and": [_expr(i, field) for i in node.items]}
+    if isinstance(node, Or):
+        return {"$or": [_expr(i, field) for i in node.items]}
+    name = field[node.fact]
+    if node.op == "eq":
+        return {name: node.value}
+    return {_OPERATOR[node.op]: {name: node.value}}
 
 
 # --------------------------------------------------------------------------- layout
@@ -322,16 +382,17 @@ class _Layout:
         parts: list[_Part] = []
         total = 0
         for index, condition in enumerate(program.conditions):
-            pieces = split_terms(simplify(condition.predicate))
+            node = lower(condition.predicate)
+            total += dnf_size(node)  # splitting keeps the number of terms
+            if total > MAX_TOTAL_TERMS:
+                msg = (
+                    f"program {program.name!r} is too complex for the durable back end "
+                    f"(more than {MAX_TOTAL_TERMS} terms in disjunctive normal form)"
+                )
+                raise EngineError(msg)
+            pieces = split_terms(node)
             for k, piece in enumerate(pieces):
                 terms = dnf_size(piece)
-                total += terms
-                if total > MAX_TOTAL_TERMS:
-                    msg = (
-                        f"program {program.name!r} is too complex for the durable back end "
-                        f"(more than {MAX_TOTAL_TERMS} terms in disjunctive normal form)"
-                    )
-                    raise EngineError(msg)
                 seen: dict[str, None] = {}
                 _fields_of(piece, seen)
                 if len(seen) > MAX_FIELDS:
@@ -378,8 +439,14 @@ class _Layout:
                 rules[part.name] = rule
             if observer:
                 rules["observer"] = {"all": [{"m": dict(TRUE_EXPR)}]}
+            else:
+                rules["sentinel"] = {"all": [{"m": {"$ex": {SENTINEL: 1}}}], "run": _ignore}
             out[name] = rules
         return out
+
+
+def _ignore(_c: object) -> None:
+    """The sentinel rule's action: nothing."""
 
 
 def raw_ruleset_definition(program: MatchProgram) -> dict[str, Json]:
@@ -454,8 +521,14 @@ def _release(handles: list[int]) -> None:
 
 
 def _forget(host: Any, ruleset: str, sid: str) -> None:
-    """Delete a state after a failure; it may not exist (durable error 309)."""
-    with contextlib.suppress(Exception):  # the original error is the one to report
+    """Delete a state after a failure, ignoring errors (the original one is reported).
+
+    The sentinel goes in first: ``delete_state`` segfaults on a state that saw only
+    unhandled facts.
+    """
+    with contextlib.suppress(Exception):
+        host.assert_fact(ruleset, {"sid": sid, "id": -1, SENTINEL: 1})
+    with contextlib.suppress(Exception):
         host.delete_state(ruleset, sid)
 
 
@@ -540,15 +613,20 @@ class DurableMatcher:
             hits.clear()
             try:
                 for name, fields in zip(self._names, self._group_fields, strict=True):
+                    handled = False
                     try:
                         for i, values in enumerate(encoded):
                             fact: Json = {"sid": sid, "id": i, ROW: i}
                             for field, j in fields:
                                 fact[field] = values[j]
-                            try:  # noqa: SIM105 - cheaper than contextlib.suppress in this loop
+                            try:
                                 host.assert_fact(name, fact)
+                                handled = True
                             except not_handled:
                                 pass  # no rule holds for this row
+                        if not handled:
+                            # delete_state segfaults on a state that saw only unhandled facts.
+                            host.assert_fact(name, {"sid": sid, "id": -1, SENTINEL: 1})
                     except BaseException:
                         _forget(host, name, sid)
                         raise
