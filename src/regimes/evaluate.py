@@ -28,7 +28,7 @@ from engine.compiled import All, AnyOf, Cmp, FactRow, FactValue, Predicate, atom
 from engine.compiled import explain as explain_predicate
 from regimes.case import Case, ExemptionGroundEvent
 from regimes.compile import CompiledRegime, compile_regime
-from regimes.errors import RegimesError
+from regimes.errors import RegimesError, ResolutionError
 from regimes.facts import FACTS, fact_row
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
@@ -400,7 +400,14 @@ def evaluate_many(
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
     for position, case in enumerate(cases):
-        chosen = explicit or load_regime(resolve(case.municipality, day).regime)
+        if explicit is not None:
+            chosen = explicit
+        else:
+            try:
+                chosen = load_regime(resolve(case.municipality, day).regime)
+            except ResolutionError as exc:
+                msg = f"case '{case.id}': {exc}"
+                raise ResolutionError(msg) from None
         groups.setdefault(chosen.id, (chosen, []))[1].append(position)
     results: dict[int, Evaluation] = {}
     for chosen, positions in groups.values():

@@ -173,16 +173,24 @@ def evaluate(
     explain: Annotated[
         bool, typer.Option("--explain", help="Also list the rules that did not apply, and why.")
     ] = False,
-    backend: Annotated[str, typer.Option("--backend", help="durable (Rete) or vector.")] = "durable",
+    backend: Annotated[
+        str | None,
+        typer.Option("--backend", help="durable (Rete, default), vector or reference; or set REGIMES_BACKEND."),
+    ] = None,
 ) -> None:
     """Evaluate cases: which steps are required, by whom, by when, under which paragraph."""
     from regimes.cli.render import evaluation_table, side_by_side_table
     from regimes.evaluate import evaluate_many
     from regimes.inputs import read_cases
 
+    from engine.backends import available_backends
+    from regimes.evaluate import DEFAULT_BACKEND
+
     day = parse_day(on)
-    if backend not in ("durable", "vector"):
-        raise typer.BadParameter(f"{backend!r} (choose durable or vector)", param_hint="--backend")
+    backend = backend or DEFAULT_BACKEND
+    if backend not in available_backends():
+        choices = ", ".join(available_backends())
+        raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
     loaded = read_cases(cases)
     regimes_: list[str | None] = list(regime) if regime else [None]
     runs = [
