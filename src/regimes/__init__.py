@@ -17,12 +17,14 @@ The public surface is this module's ``__all__``; everything else may change.
 """
 
 from regimes.case import Case, parse_case, parse_cases
+from regimes.caseload import CaseloadReport, QuotaCoverage, caseload
 from regimes.errors import CaseError, EngineError, RegimesError, ResolutionError, RulesetError, RulesetErrors
 from regimes.evaluate import evaluate, evaluate_many
 from regimes.layer import Regime
 from regimes.library import RegimeInfo, list_regimes, load_regime
 from regimes.resolve import Resolution, resolve
 from regimes.results import Evaluation, NotApplied, Obligation, Right
+from regimes.session import Session, SessionStore
 from regimes.vocabulary import Actor, Confidence, RegimeStatus, Status, Step, TargetGroup
 
 __version__ = "0.1.0"
@@ -31,11 +33,13 @@ __all__ = [
     "Actor",
     "Case",
     "CaseError",
+    "CaseloadReport",
     "Confidence",
     "EngineError",
     "Evaluation",
     "NotApplied",
     "Obligation",
+    "QuotaCoverage",
     "Regime",
     "RegimeInfo",
     "RegimeStatus",
@@ -45,10 +49,13 @@ __all__ = [
     "Right",
     "RulesetError",
     "RulesetErrors",
+    "Session",
+    "SessionStore",
     "Status",
     "Step",
     "TargetGroup",
     "__version__",
+    "caseload",
     "evaluate",
     "evaluate_many",
     "list_regimes",
