@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from regimes.case import Case
-from regimes.evaluate import evaluate_many
+from regimes.evaluate import DEFAULT_BACKEND, evaluate_many
 from regimes.layer import Regime
 from regimes.vocabulary import Status
 
@@ -81,10 +81,10 @@ class _Tally:
 
 
 def caseload(
-    cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str = "durable"
+    cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str | None = None
 ) -> CaseloadReport:
     """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
-    evaluations = evaluate_many(cases, regime, on, backend=backend)
+    evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND)
     tally: dict[tuple[str, str], _Tally] = {}
     for case, ev in zip(cases, evaluations, strict=True):
         for o in ev.obligations:

@@ -296,10 +296,9 @@ def _evaluate_one(
             status = Status.DUE
         else:
             status = Status.OVERDUE
-        by, by_citation = _by(
-            exemption if status is Status.EXEMPTED else None,
-            suspending if status is Status.SUSPENDED else None,
-        )
+        # A lift is always named, even when the step was done anyway (status `met`), so that
+        # "was this still required?" has an answer; a suspension only when it decided the status.
+        by, by_citation = _by(exemption, suspending if status is Status.SUSPENDED else None)
         obligations[index] = Obligation(
             rule=er.id,
             step=effect.step,

@@ -28,6 +28,7 @@ the population is the caseload *as known on* ``on``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -35,16 +36,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from regimes.case import (
-    Case,
-    EarlyFollowupRequestedEvent,
-    Event,
-    ExemptionGroundEvent,
-    Interruption,
-    OfferEvent,
-    StepEvent,
-    StepKind,
-)
+from regimes.case import Case, StepKind
 from regimes.municipalities import MUNICIPALITIES
 from regimes.vocabulary import Actor, ExemptionGround, OfferType, TargetGroup
 
@@ -163,7 +155,9 @@ _KEEPS_DUTIES: Final = 0.10
 
 _SICK_CATEGORY: Final[Mapping[int, float]] = MappingProxyType({0: 0.10, 1: 0.40, 2: 0.50})
 """Visitation category from 2025 (0 = not yet visited); category 3 was repealed on 2025-01-01."""
-_SICK_CATEGORY_BEFORE_2025: Final[Mapping[int, float]] = MappingProxyType({0: 0.10, 1: 0.40, 2: 0.35, 3: 0.15})
+_SICK_CATEGORY_BEFORE_2025: Final[Mapping[int, float]] = MappingProxyType(
+    {0: 0.10, 1: 0.40, 2: 0.35, 3: 0.15}
+)
 _CATEGORY_3_REPEALED: Final = dt.date(2025, 1, 1)
 _VISITATION_DAYS: Final = (7, 56)
 _SICK_EMPLOYED: Final = 0.70
@@ -248,7 +242,7 @@ ASSUMPTIONS: Final[dict[str, Any]] = {
     "uddannelseshjaelp": "under 30 and without vocational education (LAB § 6: else kontanthjælp)",
     "has_vocational_education": _shares(_VOCATIONAL),
     "has_child_in_custody_at_home": _CHILD_AT_HOME,
-    "municipalities": f"uniform over the {len(MUNICIPALITIES)} kommunekoder (no population weights are bundled)",
+    "municipalities": f"uniform over the {len(MUNICIPALITIES)} kommunekoder (no population weights bundled)",
     "start_dates": "uniform over the 365 days before `on` (on − 365 … on − 1)",
     "clocks": {
         "dagpenge": "registered_on = period start",
@@ -274,7 +268,10 @@ ASSUMPTIONS: Final[dict[str, Any]] = {
         "Steps inside a § 106 exemption are not held (unless the jobcenter keeps the duties).",
     },
     "plans_days_after_start": {
-        "dagpenge": [*_plan(_DP_PLAN), "joint_interview by jobcenter/municipality, days 190–420 (unless declined)"],
+        "dagpenge": [
+            *_plan(_DP_PLAN),
+            "joint_interview by jobcenter/municipality, days 190–420 (unless declined)",
+        ],
         "dagpenge_from_day_one": _plan(_DP_DAY_ONE_PLAN),
         "dagpenge_under_25_without_education_or_child": "education_order days 7–90",
         "kontanthjaelp/uddannelseshjaelp": _plan(_KH_UH_PLAN),
@@ -311,7 +308,7 @@ ASSUMPTIONS: Final[dict[str, Any]] = {
         "other": "a-kasse interview days 7–28 if not employed; employer absence interview days 7–28 if "
         "employed; reassessment days 150–170",
     },
-    "actor_rename": f"events from {_RENAME} carry actor municipality instead of jobcenter (lov nr. 1750/2025)",
+    "actor_rename": f"events from {_RENAME} carry actor municipality, not jobcenter (lov nr. 1750/2025)",
 }
 """Every assumption of :func:`synthetic_population`, as printed in population reports."""
 
@@ -392,12 +389,13 @@ class _Builder:
     on: dt.date
     draws: _Draws
     paused: tuple[dt.date, dt.date] | None = None
-    events: list[tuple[dt.date, Event]] = field(default_factory=list)
+    events: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
 
     def day(self, offset: int) -> dt.date:
         return self.start + dt.timedelta(days=offset)
 
-    def add(self, on: dt.date, event: Event) -> None:
+    def add(self, on: dt.date, event: dict[str, Any]) -> None:
+        """Record an event (a typed mapping: one validation per case is cheaper than one per event)."""
         if on <= self.on:
             self.events.append((on, event))
 
@@ -414,12 +412,12 @@ class _Builder:
         if self.paused is not None and self.paused[0] <= when <= self.paused[1]:
             return None
         real = Actor.MUNICIPALITY if actor is Actor.JOBCENTER and when >= _RENAME else actor
-        self.add(when, StepEvent(kind=kind, on=when, actor=real))
+        self.add(when, {"kind": kind, "on": when, "actor": real})
         return when
 
-    def sorted_events(self) -> tuple[Event, ...]:
+    def sorted_events(self) -> list[dict[str, Any]]:
         self.events.sort(key=lambda item: item[0])
-        return tuple(event for _, event in self.events)
+        return [event for _, event in self.events]
 
 
 def _offer(b: _Builder) -> None:
@@ -437,9 +435,8 @@ def _offer(b: _Builder) -> None:
     if known > b.on or (b.paused is not None and b.paused[0] <= start <= b.paused[1]):
         return
     actor = Actor.MUNICIPALITY if known >= _RENAME else Actor.JOBCENTER
-    event = OfferEvent(
-        kind="offer", type=kind, start=start, end=start + dt.timedelta(days=days - 1), given_on=given, actor=actor
-    )
+    end = start + dt.timedelta(days=days - 1)
+    event = {"kind": "offer", "type": kind, "start": start, "end": end, "given_on": given, "actor": actor}
     b.add(known, event)
 
 
@@ -456,34 +453,39 @@ def _exemption(b: _Builder, group: TargetGroup) -> None:
     keeps = d.chance(_KEEPS_DUTIES)
     if start > b.on:
         return
-    documented = end + _ONE_DAY if ground in (
-        ExemptionGround.START_WITHIN_6_WEEKS,
-        ExemptionGround.EDUCATION_WITHIN_6_WEEKS,
-    ) else None
+    documented = (
+        end + _ONE_DAY
+        if ground
+        in (
+            ExemptionGround.START_WITHIN_6_WEEKS,
+            ExemptionGround.EDUCATION_WITHIN_6_WEEKS,
+        )
+        else None
+    )
     b.add(
         start,
-        ExemptionGroundEvent(
-            kind="exemption_ground",
-            ground=ground,
-            start=start,
-            end=end,
-            jobcenter_keeps_duties=keeps,
-            documented_start_on=documented,
-        ),
+        {
+            "kind": "exemption_ground",
+            "ground": ground,
+            "start": start,
+            "end": end,
+            "jobcenter_keeps_duties": keeps,
+            "documented_start_on": documented,
+        },
     )
     if not keeps:
         b.paused = (start, end)
 
 
-def _interruption(b: _Builder) -> tuple[Interruption, ...]:
+def _interruption(b: _Builder) -> list[dict[str, dt.date]]:
     d = b.draws
     if not d.chance(_INTERRUPTION):
-        return ()
+        return []
     start = b.day(d.between(20, 250))
     end = start + dt.timedelta(days=d.between(*_INTERRUPTION_DAYS) - 1)
     if end >= b.on:
-        return ()
-    return (Interruption(start=start, end=end),)
+        return []
+    return [{"start": start, "end": end}]
 
 
 def _lab_case(b: _Builder, group: TargetGroup, age: int, fields: dict[str, Any]) -> None:
@@ -535,7 +537,7 @@ def _sickness_case(b: _Builder, fields: dict[str, Any]) -> None:
     if category and visited <= b.on:
         fields["visitation_category"] = category
         fields["visitation_on"] = visited
-        b.add(visited, StepEvent(kind="sickness_visitation", on=visited, actor=Actor.MUNICIPALITY))
+        b.add(visited, {"kind": "sickness_visitation", "on": visited, "actor": Actor.MUNICIPALITY})
         on_light_track = light and employed and category == 2 and b.on >= _CATEGORY_3_REPEALED
         fields["sickness_light_track"] = on_light_track
     else:
@@ -555,7 +557,7 @@ def _sickness_case(b: _Builder, fields: dict[str, Any]) -> None:
     if d.chance(_EARLY_FOLLOWUP):
         asked = b.day(d.between(7, 28))
         by = "employer" if employed else "citizen"
-        b.add(asked, EarlyFollowupRequestedEvent(kind="early_followup_requested", on=asked, by=by))
+        b.add(asked, {"kind": "early_followup_requested", "on": asked, "by": by})
         offset = (asked - b.start).days
         b.step("sickness_followup_interview", Actor.MUNICIPALITY, offset + 3, offset + 14)
 
@@ -575,7 +577,9 @@ _CLOCK: Final[Mapping[TargetGroup, str]] = MappingProxyType(
 def _case(index: int, seed: int, on: dt.date, row: Sequence[float], prefix: str) -> Case:
     d = _Draws(row)
     group: TargetGroup = d.pick(_GROUP_DRAW)
-    municipality = _MUNICIPALITY_CODES[min(int(d.u() * len(_MUNICIPALITY_CODES)), len(_MUNICIPALITY_CODES) - 1)]
+    municipality = _MUNICIPALITY_CODES[
+        min(int(d.u() * len(_MUNICIPALITY_CODES)), len(_MUNICIPALITY_CODES) - 1)
+    ]
     start = on - dt.timedelta(days=d.between(1, 365))
     fields: dict[str, Any] = {}
     if group in (G.KONTANTHJAELP_JOBPARAT, G.KONTANTHJAELP_AKTIVITETSPARAT) and d.chance(_KH_UNDER_30):
@@ -592,14 +596,14 @@ def _case(index: int, seed: int, on: dt.date, row: Sequence[float], prefix: str)
         _sickness_case(b, fields)
     else:
         _lab_case(b, group, age, fields)
-    return Case(
+    fields.update(
         id=f"{prefix}-{seed}-{index:06d}",
         birth_date=birth,
         municipality=municipality,
         group=group,
         events=b.sorted_events(),
-        **fields,
     )
+    return Case.model_validate(fields)
 
 
 def synthetic_population(n: int, seed: int, *, on: dt.date, prefix: str = "syn") -> list[Case]:
@@ -620,8 +624,15 @@ def synthetic_population(n: int, seed: int, *, on: dt.date, prefix: str = "syn")
         raise ValueError(msg)
     rng = np.random.Generator(np.random.PCG64(seed))
     cases: list[Case] = []
-    for first in range(0, n, _BLOCK):
-        rows: list[list[float]] = rng.random((min(_BLOCK, n - first), _COLUMNS)).tolist()
-        for offset, row in enumerate(rows):
-            cases.append(_case(first + offset, seed, on, row, prefix))
+    # Many small acyclic objects: the cyclic collector would rescan them all, again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for first in range(0, n, _BLOCK):
+            rows: list[list[float]] = rng.random((min(_BLOCK, n - first), _COLUMNS)).tolist()
+            for offset, row in enumerate(rows):
+                cases.append(_case(first + offset, seed, on, row, prefix))
+    finally:
+        if collecting:
+            gc.enable()
     return cases

@@ -1,1 +1,97 @@
-"""Placeholder: filled by its issue."""
+"""``regimes caseload``: does a caseload meet a regime's quota floors?
+
+A quota (e.g. the 2026 reform's "interviews with at least 75 % of a group") binds the caseload,
+not the case, so ``regimes evaluate`` can only say ``waivable`` per citizen. This command answers
+the municipality's question over the whole file: per quota rule and target group, how many cases
+it covers, how many the floor requires, how many were met, are still open or were missed, and
+the verdict. The counting is :func:`regimes.caseload.caseload`'s; this is a thin shell over it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from regimes.cli import app, console, friendly, parse_day, print_json
+
+__all__ = ["CaseloadFormat", "caseload_command"]
+
+_VERDICT_STYLE = {"met": "green", "open": "yellow", "missed": "red", "no cases": "bright_black"}
+
+
+class CaseloadFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("caseload")
+@friendly
+def caseload_command(
+    cases: Annotated[
+        str,
+        typer.Argument(help="Cases: JSON (one or a list), .jsonl, .csv, .parquet, or - for stdin."),
+    ],
+    regime: Annotated[str, typer.Option("--regime", "-r", help="Regime id or YAML path (one with quotas).")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Evaluation date YYYY-MM-DD (default: today).")
+    ] = None,
+    fmt: Annotated[CaseloadFormat, typer.Option("--format", help="table or json.")] = CaseloadFormat.table,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="Evaluation back end (default: vector where installed).")
+    ] = None,
+) -> None:
+    """Quota coverage over a caseload: per rule and group, covered, required, met, open, missed, verdict."""
+    from engine.backends import available_backends
+    from regimes.caseload import caseload
+    from regimes.diff.population import population_backend, read_cases_file
+    from regimes.inputs import read_cases
+    from regimes.library import load_regime
+
+    day = parse_day(on)
+    if backend is not None and backend not in available_backends():
+        choices = ", ".join(available_backends())
+        raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
+    loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
+    resolved = load_regime(regime)
+    report = caseload(loaded, resolved, day, backend=backend or population_backend())
+    if fmt is CaseloadFormat.json:
+        data: dict[str, Any] = report.model_dump(mode="json")
+        for row, quota in zip(data["quotas"], report.quotas, strict=True):
+            row["met_share"] = round(quota.met_share, 4)
+        print_json(data)
+        return
+    title = f"Quota coverage under {report.regime} on {report.on} ({report.cases:,} cases)"
+    if not report.quotas:
+        console.print(f"{title}: no quota rule of {report.regime} applies to these cases.", highlight=False)
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("rule")
+    table.add_column("group")
+    table.add_column("floor", justify="right")
+    for name in ("covered", "required", "met", "open", "missed"):
+        table.add_column(name, justify="right")
+    table.add_column("met share", justify="right")
+    table.add_column("verdict")
+    for q in report.quotas:
+        style = _VERDICT_STYLE.get(q.verdict, "")
+        table.add_row(
+            q.rule,
+            q.group,
+            f"{q.share:.0%}",
+            f"{q.covered:,}",
+            f"{q.required:,}",
+            f"{q.met:,}",
+            f"{q.open:,}",
+            f"{q.missed:,}",
+            f"{q.met_share:.1%}",
+            f"[{style}]{q.verdict}[/]" if style else q.verdict,
+        )
+    console.print(table)
+    console.print(
+        "[bright_black]required = ⌈floor × covered⌉; met: at least that many done in time; open: the cases "
+        "still inside their window can make up the rest; missed: they cannot.[/]",
+        highlight=False,
+    )
