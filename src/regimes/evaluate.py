@@ -26,7 +26,7 @@ from engine.backends import get_backend
 from engine.backends.base import Matcher
 from engine.compiled import All, AnyOf, Cmp, FactRow, FactValue, Predicate, atoms, holds, push_not
 from engine.compiled import explain as explain_predicate
-from regimes.case import Case, ExemptionGroundEvent
+from regimes.case import Case, Event, ExemptionGroundEvent
 from regimes.compile import CompiledRegime, compile_regime
 from regimes.errors import RegimesError, ResolutionError
 from regimes.facts import FACTS, fact_row
@@ -119,13 +119,15 @@ def why_not(predicate: Predicate, row: FactRow) -> str:
     return "; ".join(failing(push_not(predicate))) or "condition does not hold"
 
 
-def _suspension_periods(case: Case, on: date, rules: Sequence[EffectiveRule]) -> dict[Topic, list[Period]]:
+def _suspension_periods(
+    history: Sequence[Event], rules: Sequence[EffectiveRule]
+) -> dict[Topic, list[Period]]:
     periods: dict[Topic, list[Period]] = {}
     for er in rules:
         effect = er.rule.suspension
         if effect is None:
             continue
-        for event in case.events_until(on):
+        for event in history:
             if not isinstance(event, ExemptionGroundEvent) or event.ground not in effect.grounds:
                 continue
             if effect.unless == "jobcenter_keeps_duties" and event.jobcenter_keeps_duties:
@@ -145,6 +147,12 @@ def _by(exemption: EffectiveExemption | None, period: Period | None) -> tuple[st
 
 def _window_of(er: EffectiveRule) -> object:
     return getattr(getattr(er.rule, er.rule.effect_kind), "window", None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_force(compiled: CompiledRegime, version_date: date) -> frozenset[int]:
+    """Indexes of the rule versions in force on a date (computed once per regime and date)."""
+    return frozenset(i for i, er in enumerate(compiled.rules) if er.rule.in_force(version_date))
 
 
 @functools.lru_cache(maxsize=256)
@@ -206,8 +214,9 @@ def _evaluate_one(
     not_applied: list[NotApplied] = []
 
     applying: list[tuple[int, EffectiveRule]] = []
+    in_force = _in_force(compiled, version_date)
     for index, er in enumerate(compiled.rules):
-        if not er.rule.in_force(version_date):
+        if index not in in_force:
             if explain:
                 not_applied.append(NotApplied(rule=er.id, reason=f"not in force on {version_date}"))
         elif index not in matched:
@@ -223,7 +232,8 @@ def _evaluate_one(
             for rule_id in ex.exemption.rules:
                 exempted.setdefault(rule_id, ex)
 
-    periods = _suspension_periods(case, on, [er for _, er in applying])
+    history = case.events_until(on)
+    periods = _suspension_periods(history, [er for _, er in applying])
     deadlines: dict[str, date | None] = {}
     obligations: dict[int, Obligation] = {}
     rights: dict[int, Right] = {}
@@ -238,7 +248,9 @@ def _evaluate_one(
         if not isinstance(effect, ObligationEffect | RightEffect):
             continue  # suspensions act through the periods above
         topic_periods = periods.get(rule.topic, [])
-        anchor, why = anchor_date(case, effect.window, on, deadlines=deadlines, periods=topic_periods)
+        anchor, why = anchor_date(
+            case, effect.window, on, deadlines=deadlines, periods=topic_periods, history=history
+        )
         if anchor is None:
             if explain:
                 not_applied.append(NotApplied(rule=er.id, reason=why))
@@ -280,7 +292,7 @@ def _evaluate_one(
             ),
             None,
         )
-        done = count_done(case, effect.step, effect.actor, effect.counting, window, on)
+        done = count_done(case, effect.step, effect.actor, effect.counting, window, on, history)
         quota = isinstance(effect, QuotaEffect)
         if done >= effect.count:
             status = Status.MET

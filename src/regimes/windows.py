@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from regimes import dates
-from regimes.case import Case, OfferEvent
+from regimes.case import Case, Event, OfferEvent
 from regimes.ruleset.model import (
     Amount,
     Counting,
@@ -70,14 +70,19 @@ def anchor_date(
     *,
     deadlines: dict[str, date | None],
     periods: Sequence[Period],
+    history: Sequence[Event] | None = None,
 ) -> tuple[date | None, str]:
-    """The anchor's date, or ``None`` and why there is none."""
+    """The anchor's date, or ``None`` and why there is none.
+
+    ``history`` is ``case.events_until(on)`` when the caller has it already.
+    """
     anchor = window.anchor
     if isinstance(anchor, str):
         value = clock(case, anchor)
         return value, "" if value else f"the case has no {anchor}"
     if isinstance(anchor, EventAnchor):
-        found = sorted(e.date for e in case.events_until(on) if e.kind == anchor.event)
+        events = case.events_until(on) if history is None else history
+        found = sorted(e.date for e in events if e.kind == anchor.event)
         return (found[0], "") if found else (None, f"no {anchor.event} event on or before {on}")
     assert isinstance(anchor, SuspensionEndAnchor)
     target = anchor.suspension_end_at_deadline_of
@@ -151,7 +156,13 @@ def _actor_matches(event_actor: Actor | None, actors: Sequence[Actor]) -> bool:
 
 
 def count_done(
-    case: Case, step: Step, actor: Actor, counting: Counting | None, window: Span, on: date
+    case: Case,
+    step: Step,
+    actor: Actor,
+    counting: Counting | None,
+    window: Span,
+    on: date,
+    history: Sequence[Event] | None = None,
 ) -> int:
     """How many events of the history as of ``on`` satisfy the step inside the window.
 
@@ -163,7 +174,7 @@ def count_done(
     actors = counting.actors if counting and counting.actors else [actor]
     last = window.deadline if window.deadline is not None else on
     done = 0
-    for event in case.events_until(on):
+    for event in case.events_until(on) if history is None else history:
         if event.kind != step:
             continue
         if isinstance(event, OfferEvent):
