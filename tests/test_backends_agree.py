@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import case_dicts
 
 import regimes
+from strategies import case_dicts
 
 REGIME_IDS = sorted(info.id for info in regimes.list_regimes())
 

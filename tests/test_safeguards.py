@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import case_dicts
 
 import regimes
 from regimes.check import check_paths
 from regimes.safeguards import case_violations, check_safeguards
 from regimes.vocabulary import TargetGroup
+from strategies import case_dicts
 
 DEVIATING = ["dk-reform-2026", "dk-frikommune-ii-nordjylland", "dk-velfaerdsaftale-2023", "dk-6byer-2011"]
 
@@ -30,7 +30,9 @@ def test_bundled_regimes_keep_their_safeguards(regime_id: str) -> None:
     assert findings == []
 
 
-@pytest.mark.parametrize("regime_id", ["dk-frikommune-ii-nordjylland", "dk-velfaerdsaftale-2023", "dk-6byer-2011"])
+@pytest.mark.parametrize(
+    "regime_id", ["dk-frikommune-ii-nordjylland", "dk-velfaerdsaftale-2023", "dk-6byer-2011"]
+)
 def test_regimes_without_case_level_safeguards_say_so(regime_id: str) -> None:
     _findings, notes = check_safeguards(regimes.load_regime(regime_id))
     assert any("no case-level safeguard" in n for n in notes)
@@ -99,7 +101,7 @@ safeguards:
 
 
 def _witness(finding: str) -> tuple[dict[str, object], date]:
-    head, _, witness = finding.partition("witness on ")
+    _, _, witness = finding.partition("witness on ")
     day, _, text = witness.partition(": ")
     return json.loads(text), date.fromisoformat(day)
 

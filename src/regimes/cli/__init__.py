@@ -175,16 +175,14 @@ def evaluate(
     ] = False,
     backend: Annotated[
         str | None,
-        typer.Option("--backend", help="durable (Rete, default), vector or reference; or set REGIMES_BACKEND."),
+        typer.Option("--backend", help="durable (Rete, default), vector or reference (or REGIMES_BACKEND)."),
     ] = None,
 ) -> None:
     """Evaluate cases: which steps are required, by whom, by when, under which paragraph."""
-    from regimes.cli.render import evaluation_table, side_by_side_table
-    from regimes.evaluate import evaluate_many
-    from regimes.inputs import read_cases
-
     from engine.backends import available_backends
-    from regimes.evaluate import DEFAULT_BACKEND
+    from regimes.cli.render import evaluation_table, side_by_side_table
+    from regimes.evaluate import DEFAULT_BACKEND, evaluate_many
+    from regimes.inputs import read_cases
 
     day = parse_day(on)
     backend = backend or DEFAULT_BACKEND
