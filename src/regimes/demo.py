@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 DEMO_DATE = date(2024, 10, 1)
 
@@ -32,5 +33,5 @@ def run_demo(console: Console) -> None:
     for ev in evaluate_many(cases, None, DEMO_DATE):
         console.print(evaluation_table(ev))
         for note in ev.notes:
-            console.print(f"  [bright_black]{note}[/]", highlight=False)
+            console.print(f"  [bright_black]{escape(note)}[/]", highlight=False)
         console.print()

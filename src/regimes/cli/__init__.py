@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from regimes.errors import RegimesError
@@ -45,7 +46,9 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RegimesError as exc:
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            errors.print(
+                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -102,7 +105,7 @@ def list_cmd(
         table.add_row(
             i.id,
             i.status.value,
-            f"{i.valid_from or '–'} → {i.valid_to or 'open'}",
+            f"{i.valid_from} → {i.valid_to or 'open'}" if i.valid_from else "–",
             scope,
             i.extends or "–",
             i.title,
@@ -139,14 +142,16 @@ def show(
             rule["id"],
             rule["effect"],
             f"{rule['step'] or '–'} / {rule['actor'] or '–'}",
-            rule["window"] or "–",
-            rule["citation"] + ("" if rule["citation_verified"] else " (citation unverified)"),
+            escape(rule["window"] or "–"),
+            escape(rule["citation"] + ("" if rule["citation_verified"] else " (citation unverified)")),
             confidence,
         )
     console.print(table)
     for ex in summary["exemptions"]:
         state = "exempted" if ex["applied"] else "lift unverified (not applied)"
-        console.print(f"[blue]{state}[/]: {', '.join(ex['rules'])} — {ex['citation']} [{ex['confidence']}]")
+        console.print(
+            f"[blue]{state}[/]: {', '.join(ex['rules'])} — {escape(ex['citation'])} ({ex['confidence']})"
+        )
 
 
 @app.command()
@@ -203,7 +208,11 @@ def evaluate(
                 console.print(evaluation_table(runs[0][index]))
             for run in runs:
                 for note in run[index].notes:
-                    console.print(f"  [bright_black]{run[index].regime}: {note}[/]", highlight=False)
+                    console.print(f"  [bright_black]{run[index].regime}: {escape(note)}[/]", highlight=False)
+                for why in run[index].not_applied or []:
+                    console.print(
+                        f"  [bright_black]why not {why.rule}: {escape(why.reason)}[/]", highlight=False
+                    )
         return
     flat = [ev for run in runs for ev in run]
     if fmt is EvalFormat.jsonl:
@@ -238,7 +247,7 @@ def resolve(
     if fmt is ListFormat.json:
         print_json(result.model_dump(mode="json"))
         return
-    console.print(f"[bold]{result.regime}[/] — {result.reason}", highlight=False)
+    console.print(f"[bold]{result.regime}[/] — {escape(result.reason)}", highlight=False)
 
 
 @app.command()
@@ -262,10 +271,10 @@ def check(
     try:
         report = check_paths(paths or None)
     except RegimesError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     for finding in report.findings:
-        errors.print(finding, highlight=False, soft_wrap=True)
+        errors.print(escape(finding), highlight=False, soft_wrap=True)
     if report.coverage:
         from regimes.vocabulary import Confidence
 
@@ -278,7 +287,7 @@ def check(
             table.add_row(title, *(str(per[c]) for c in Confidence), str(total))
         console.print(table)
     for note in report.notes:
-        console.print(f"[bright_black]{note}[/]", highlight=False)
+        console.print(f"[bright_black]{escape(note)}[/]", highlight=False)
     if not report.ok:
         errors.print(f"[bold red]{len(report.findings)} finding(s)[/]")
         raise typer.Exit(1)
@@ -303,7 +312,7 @@ def test_cmd(
         layering = bundled()
         outcomes = [o for t in targets for o in run_test_file(t, layering)]
     except RegimesError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     per_rule: dict[str, list[Any]] = {}
     for o in outcomes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -46,7 +47,7 @@ def evaluation_table(ev: Evaluation) -> Table:
             _d(o.opens),
             deadline,
             status_text(o.status.value),
-            o.citation + ("" if o.confidence.value in ("seen",) else f" [{o.confidence.value}]"),
+            escape(o.citation + ("" if o.confidence.value == "seen" else f" ({o.confidence.value})")),
         )
     for r in ev.rights:
         table.add_row(
