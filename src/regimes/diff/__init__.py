@@ -1,0 +1,1 @@
+"""Diffs between regimes: structural, behavioural (with witnesses) and population impact."""
