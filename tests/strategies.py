@@ -205,3 +205,149 @@ def case_dicts(
 def cases(groups: Sequence[TargetGroup] | None = None, *, max_events: int = 6) -> st.SearchStrategy[Case]:
     """A valid :class:`Case` (built from :func:`case_dicts`, so through the JSON path)."""
     return case_dicts(groups, max_events=max_events).map(Case.model_validate)
+
+
+# --------------------------------------------------------------------------------------------
+# Recent cases (appended for tests/test_evaluation_properties.py)
+# --------------------------------------------------------------------------------------------
+# The properties need cases whose history falls *around* their period, so that windows open,
+# fill and close; events spread over 2019–2027 (as above) rarely touch a case's windows.
+
+PROPERTY_GROUPS: tuple[TargetGroup, ...] = (
+    TargetGroup.DAGPENGE,
+    TargetGroup.KONTANTHJAELP_JOBPARAT,
+    TargetGroup.UDDANNELSESHJAELP_UDDANNELSESPARAT,
+    TargetGroup.SYGEDAGPENGE,
+)
+"""The groups the evaluation properties generate (one per clock: registration, inquiry, sickness)."""
+
+RECENT_MIN = dt.date(2024, 1, 1)
+RECENT_MAX = dt.date(2026, 12, 31)
+
+_GROUP_CLOCK: dict[TargetGroup, str] = {
+    TargetGroup.DAGPENGE: "registered_on",
+    TargetGroup.SYGEDAGPENGE: "sickness_first_day",
+    **{g: "first_inquiry_on" for g in _KH_UH},
+}
+
+# Steps the bundled rules count, so generated history meets the rules (other kinds stay possible).
+_RULE_STEPS: tuple[str, ...] = (
+    "job_interview",
+    "joint_interview",
+    "sickness_followup_interview",
+    "education_order",
+    "intensified_effort",
+    "cv_registration",
+)
+
+
+def case_start(data: dict[str, Any]) -> dt.date:
+    """The date a generated case's period starts (``period_start`` or its group's clock)."""
+    value = data.get("period_start") or data[_GROUP_CLOCK[TargetGroup(data["group"])]]
+    return dt.date.fromisoformat(value)
+
+
+@st.composite
+def near_event_dicts(
+    draw: st.DrawFn, start: dt.date, *, before: int = 30, after: int = 540
+) -> dict[str, Any]:
+    """One valid event dated from ``before`` days before ``start`` to ``after`` days after it."""
+
+    def day() -> dt.date:
+        return start + dt.timedelta(days=draw(st.integers(-before, after)))
+
+    kind = draw(st.sampled_from(["step", "step", "step", "offer", "exemption", "request"]))
+    if kind == "step":
+        data: dict[str, Any] = {
+            "kind": draw(st.sampled_from(_RULE_STEPS) | st.sampled_from(_STEP_KINDS)),
+            "on": day().isoformat(),
+        }
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+        return data
+    if kind == "offer":
+        first = day()
+        data = {
+            "kind": "offer",
+            "type": draw(st.sampled_from([t.value for t in OfferType])),
+            "start": first.isoformat(),
+            "end": (first + dt.timedelta(days=draw(st.integers(0, 120)))).isoformat(),
+        }
+        given_before = draw(_optional(st.integers(0, 40)))
+        if given_before is not None:
+            data["given_on"] = (first - dt.timedelta(days=given_before)).isoformat()
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+        return data
+    if kind == "exemption":
+        return exemption_dict(
+            day(),
+            draw(st.integers(0, 60)),
+            draw(st.sampled_from(list(ExemptionGround))),
+            keeps_duties=draw(_optional(st.booleans())),
+        )
+    if draw(st.booleans()):
+        return {"kind": "early_followup_requested", "on": day().isoformat()}
+    return {"kind": "interview_requested", "on": day().isoformat()}
+
+
+def exemption_dict(
+    start: dt.date, days: int, ground: ExemptionGround, *, keeps_duties: bool | None = None
+) -> dict[str, Any]:
+    """An ``exemption_ground`` event (LAB § 106) from ``start``, lasting ``days`` + 1 days."""
+    data: dict[str, Any] = {
+        "kind": "exemption_ground",
+        "ground": ground.value,
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(days=days)).isoformat(),
+    }
+    _put(data, "jobcenter_keeps_duties", keeps_duties)
+    return data
+
+
+@st.composite
+def recent_case_dicts(
+    draw: st.DrawFn,
+    groups: Sequence[TargetGroup] = PROPERTY_GROUPS,
+    *,
+    start_min: dt.date = RECENT_MIN,
+    start_max: dt.date = RECENT_MAX,
+    max_events: int = 8,
+    exemptions: bool = True,
+) -> dict[str, Any]:
+    """A valid case of one of ``groups`` whose period starts in ``start_min``…``start_max``,
+    with interruptions (dagpenge) and events around its first 18 months.
+
+    ``exemptions=False`` leaves out ``exemption_ground`` events (for properties that add one).
+    """
+    group = draw(st.sampled_from(list(groups)))
+    start = draw(st.dates(start_min, start_max))
+    data: dict[str, Any] = {
+        "id": f"c-{draw(st.integers(0, 99_999)):05d}",
+        "birth_date": draw(iso_dates(dt.date(1960, 1, 1), BIRTH_MAX)),
+        "municipality": draw(st.sampled_from(sorted(MUNICIPALITIES))),
+        "group": group.value,
+        _GROUP_CLOCK[group]: start.isoformat(),
+    }
+    if group is not TargetGroup.SYGEDAGPENGE and draw(st.booleans()):
+        data["period_start"] = start.isoformat()
+    for flag in FLAGS:
+        _put(data, flag, draw(_optional(st.booleans())))
+    if group is TargetGroup.SYGEDAGPENGE:
+        _put(data, "visitation_category", draw(_optional(st.sampled_from([1, 2, 3]))))
+    if group is TargetGroup.DAGPENGE and draw(st.booleans()):
+        spans = []
+        for _ in range(draw(st.integers(1, 2))):
+            first = start + dt.timedelta(days=draw(st.integers(-20, 300)))
+            last = first + dt.timedelta(days=draw(st.integers(0, 60)))
+            spans.append({"start": first.isoformat(), "end": last.isoformat()})
+        data["interruptions"] = spans
+    events = draw(st.lists(near_event_dicts(start), max_size=max_events))
+    if not exemptions:
+        events = [e for e in events if e["kind"] != "exemption_ground"]
+    if events:
+        data["events"] = events
+    return data
+
+
+def evaluation_dates(start: dt.date, *, before: int = 30, after: int = 600) -> st.SearchStrategy[dt.date]:
+    """An evaluation date around a case's period: mostly inside its first 18 months."""
+    return st.dates(start - dt.timedelta(days=before), start + dt.timedelta(days=after))
