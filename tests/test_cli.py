@@ -207,14 +207,6 @@ def test_evaluate_stdin_single_case() -> None:
     _assert_contract_evaluation(first)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "contract.md: evaluate --format json prints one object per case, a list only when given a list; "
-        "cli/__init__.py _is_list_input() treats every '-' (stdin) input as a list, so one case piped "
-        "on stdin prints a one-element list while the same case from a file prints an object"
-    ),
-    strict=True,
-)
 def test_evaluate_stdin_single_case_prints_an_object_like_a_file() -> None:
     result = invoke(
         "evaluate", "-", "--regime", "dk-lab-2024", "--on", "2024-03-10", "--format", "json",

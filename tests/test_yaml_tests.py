@@ -132,15 +132,6 @@ def test_a_bad_test_file_names_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    reason=(
-        "cli/__init__.py test_cmd() runs every test file against bundled() only, so the tests beside a "
-        "new ruleset (`regimes test DIR` on a folder holding dk-x.yaml and dk-x.tests.yaml) all fail "
-        "with \"unknown regime 'dk-x'\"; `regimes check DIR` loads the given rulesets beside the bundled "
-        "ones, and `test` should do the same"
-    ),
-    strict=True,
-)
 def test_cli_test_runs_the_tests_beside_a_new_ruleset(tmp_path: Path) -> None:
     (tmp_path / "dk-test-2025.yaml").write_text(
         "regime:\n  id: dk-test-2025\n  title: t\n  legal_basis: none\n"

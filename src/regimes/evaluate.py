@@ -259,16 +259,16 @@ def _evaluate_one(
         trace = trace_of(compiled.predicates[index], row)
         exemption = exempted.get(er.id)
         if isinstance(effect, RightEffect):
-            paused = next((p for p in topic_periods if p.covers(on)), None)
+            # § 106 lifts the citizen's *duties* (interviews, offers, job search); a right the
+            # citizen may exercise is not paused by it (inferred: "a right of the citizen, not a
+            # time limit", as the frikommune brief puts it).
             if exemption is not None:
                 right_status = RightStatus.EXEMPTED
-            elif paused is not None:
-                right_status = RightStatus.SUSPENDED
             elif on < window.opens:
                 right_status = RightStatus.UPCOMING
             else:
                 right_status = RightStatus.OPEN
-            by, by_citation = _by(exemption, paused if exemption is None else None)
+            by, by_citation = _by(exemption, None)
             rights[index] = Right(
                 rule=er.id,
                 step=effect.step,

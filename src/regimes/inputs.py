@@ -40,6 +40,11 @@ def _parse_jsonl(text: str, source: str) -> list[tuple[int, Any]]:
 
 def read_case_data(source: str) -> list[tuple[str, Any]]:
     """Raw case mappings with where each came from (``file``, ``file:line`` or ``file[3]``)."""
+    return _read(source)[0]
+
+
+def _read(source: str) -> tuple[list[tuple[str, Any]], bool]:
+    """Raw case mappings, and whether the input was a collection (a list or JSON Lines)."""
     if source == "-":
         text = sys.stdin.read()
         name = "<stdin>"
@@ -47,7 +52,7 @@ def read_case_data(source: str) -> list[tuple[str, Any]]:
             "\n{" in text.strip() and not text.lstrip().startswith("[")
         )
         if jsonl and text.strip().count("\n") and not _looks_like_one_json(text):
-            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)]
+            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)], True
     else:
         path = Path(source)
         name = str(path)
@@ -58,11 +63,11 @@ def read_case_data(source: str) -> list[tuple[str, Any]]:
         except (OSError, UnicodeDecodeError) as exc:
             raise CaseError(f"{name}: cannot read ({exc})") from None
         if path.suffix == ".jsonl":
-            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)]
+            return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)], True
     data = _parse_json(text, name)
     if isinstance(data, list):
-        return [(f"{name}[{i}]", d) for i, d in enumerate(data)]
-    return [(name, data)]
+        return [(f"{name}[{i}]", d) for i, d in enumerate(data)], True
+    return [(name, data)], False
 
 
 def _looks_like_one_json(text: str) -> bool:
@@ -75,9 +80,15 @@ def _looks_like_one_json(text: str) -> bool:
 
 def read_cases(source: str) -> list[Case]:
     """Validated cases from ``source``; the first invalid one raises, naming where."""
+    return read_cases_shaped(source)[0]
+
+
+def read_cases_shaped(source: str) -> tuple[list[Case], bool]:
+    """:func:`read_cases`, and whether the input was a collection (so output should be one too)."""
+    raw, many = _read(source)
     cases = []
-    for where, data in read_case_data(source):
+    for where, data in raw:
         cases.append(parse_case(data, source=where))
     if not cases:
         raise CaseError(f"{source}: no cases found")
-    return cases
+    return cases, many

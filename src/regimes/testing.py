@@ -158,7 +158,7 @@ def _check(
         target = ev.obligation(expect.suspends) or ev.right(expect.suspends)
         suspended = (
             target is not None
-            and target.status in (Status.SUSPENDED, RightStatus.SUSPENDED)
+            and target.status is Status.SUSPENDED
             and target.by == test.rule
         )
         if suspended != expect.applies:

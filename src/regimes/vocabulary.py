@@ -71,11 +71,10 @@ class Status(StrEnum):
 
 
 class RightStatus(StrEnum):
-    """Whether a right can be exercised on the evaluation date."""
+    """Whether a right can be exercised on the evaluation date (§ 106 pauses duties, not rights)."""
 
     UPCOMING = "upcoming"
     OPEN = "open"
-    SUSPENDED = "suspended"
     EXEMPTED = "exempted"
 
 

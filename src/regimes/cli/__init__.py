@@ -187,14 +187,14 @@ def evaluate(
     from engine.backends import available_backends
     from regimes.cli.render import evaluation_table, side_by_side_table
     from regimes.evaluate import DEFAULT_BACKEND, evaluate_many
-    from regimes.inputs import read_cases
+    from regimes.inputs import read_cases_shaped
 
     day = parse_day(on)
     backend = backend or DEFAULT_BACKEND
     if backend not in available_backends():
         choices = ", ".join(available_backends())
         raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
-    loaded = read_cases(cases)
+    loaded, many = read_cases_shaped(cases)
     regimes_: list[str | None] = list(regime) if regime else [None]
     runs = [
         evaluate_many(loaded, r, day, backend=backend, include_unverified=include_unverified, explain=explain)
@@ -220,17 +220,7 @@ def evaluate(
             sys.stdout.write(ev.model_dump_json(exclude_none=True) + "\n")
         return
     dumped = [json.loads(ev.model_dump_json(exclude_none=True)) for ev in flat]
-    single = len(dumped) == 1 and not _is_list_input(cases)
-    print_json(dumped[0] if single else dumped)
-
-
-def _is_list_input(source: str) -> bool:
-    if source == "-" or source.endswith(".jsonl"):
-        return True
-    try:
-        return Path(source).read_text(encoding="utf-8").lstrip().startswith("[")
-    except OSError:
-        return False
+    print_json(dumped[0] if len(dumped) == 1 and not many else dumped)
 
 
 @app.command()
@@ -302,14 +292,17 @@ def test_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every test.")] = False,
 ) -> None:
     """Run the YAML test cases beside the rulesets; report per rule."""
-    from regimes.library import bundled, rulesets_dir
+    from regimes.library import bundled, library_with, ruleset_paths, rulesets_dir
     from regimes.testing import TESTS_SUFFIX, run_test_file
 
     try:
         targets: list[Path] = []
         for path in paths or [rulesets_dir()]:
             targets.extend(sorted(path.glob(f"*{TESTS_SUFFIX}")) if path.is_dir() else [path])
-        layering = bundled()
+        # The rulesets beside the tests are laid over the bundled ones, as `check` does.
+        folders = {t.parent.resolve() for t in targets} - {rulesets_dir().resolve()}
+        beside = [p for folder in sorted(folders) for p in ruleset_paths(folder)]
+        layering = library_with(beside) if beside else bundled()
         outcomes = [o for t in targets for o in run_test_file(t, layering)]
     except RegimesError as exc:
         errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)

@@ -108,3 +108,5 @@ class RegimeDiff(_Out):
     population: Population | None = None
     on: date | None = None
     unmodelled: list[dict[str, str]] = []
+    #: What is worth knowing but is no change: e.g. a lift listed as ``unverified``, so not applied.
+    notes: list[str] = []

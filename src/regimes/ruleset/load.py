@@ -51,15 +51,23 @@ class LoadedFile:
         return None
 
 
-def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+class _Cycle(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """A YAML alias points at a node that contains it."""
+
+
+def _plain(node: Any, path: Path_, lines: dict[Path_, int], _open: frozenset[int] = frozenset()) -> Any:
     """Plain dicts/lists from ruamel nodes, recording the line of every key and item."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        if id(node) in _open:
+            raise _Cycle(".".join(str(p) for p in path) or "(top)")
+        _open = _open | {id(node)}
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key in node:
             child = (*path, str(key))
             with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[child] = node.lc.key(key)[0] + 1
-            out[str(key) if not isinstance(key, str | int | bool) else key] = _plain(node[key], child, lines)
+            out[str(key) if not isinstance(key, str | int | bool) else key] = _plain(node[key], child, lines, _open)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -67,7 +75,7 @@ def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
             child = (*path, index)
             with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
                 lines[child] = node.lc.item(index)[0] + 1
-            items.append(_plain(value, child, lines))
+            items.append(_plain(value, child, lines, _open))
         return items
     if hasattr(node, "value") and type(node).__name__ == "TaggedScalar":
         return str(node.value)
@@ -106,7 +114,16 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> list[str | int]:
     """The part of a pydantic error location that exists in the data (drops union tags)."""
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        if (
+            isinstance(node, dict)
+            and part in _UNION_TAGS
+            and following is not None
+            and following != part
+            and following in node
+        ):
+            continue  # a union tag that is also a key ("fact"): the key is the next part
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
@@ -141,22 +158,38 @@ def _message(error: Mapping[str, Any]) -> str:
     return msg
 
 
+def _timestamp_as_text(constructor: Any, node: Any) -> str:
+    return str(constructor.construct_scalar(node))
+
+
 def parse_ruleset(text: str, path: Path | str = "<string>") -> LoadedFile:
     """Validate ruleset text; raises :class:`RulesetErrors` naming file, line, rule and field."""
     path = Path(path)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    # Dates stay text while loading, so an impossible one (2024-02-30) is reported by the
+    # validator with its line and rule instead of failing the whole file.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
     try:
         node = yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is noticed at the end; its context mark says where it began.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise RulesetErrors([RulesetError(f"YAML syntax: {problem}", file=path, line=line)]) from None
+    except RecursionError:
+        raise RulesetErrors([RulesetError("YAML nested too deeply", file=path)]) from None
     except (YAMLError, ValueError, TypeError) as exc:
         raise RulesetErrors([RulesetError(f"YAML: {exc}", file=path)]) from None
     lines: dict[Path_, int] = {}
-    data = _plain(node, (), lines)
+    try:
+        data = _plain(node, (), lines)
+    except _Cycle as exc:
+        msg = f"a YAML alias refers to a node that contains it (at {exc})"
+        raise RulesetErrors([RulesetError(msg, file=path)]) from None
+    except RecursionError:
+        raise RulesetErrors([RulesetError("YAML nested too deeply", file=path)]) from None
     if not isinstance(data, dict):
         msg = "a ruleset file is a mapping with a 'regime:' or 'module:' header"
         raise RulesetErrors([RulesetError(msg, file=path, line=1)])

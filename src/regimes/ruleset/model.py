@@ -81,6 +81,30 @@ class Comparison(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_for_date_facts(cls, data: Any) -> Any:
+        """YAML dates arrive as text (see the loader); a date fact's values become dates."""
+        if not isinstance(data, dict) or FACTS.get(str(data.get("fact"))) is None:
+            return data
+        if FACTS[str(data["fact"])].type != "date":
+            return data
+
+        def as_date(value: Any) -> Any:
+            if isinstance(value, str):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    return value
+            return value
+
+        return {
+            key: ([as_date(v) for v in value] if isinstance(value, list) else as_date(value))
+            if key != "fact"
+            else value
+            for key, value in data.items()
+        }
+
     @model_validator(mode="after")
     def _one_operator(self) -> Comparison:
         ops = self.operators()
@@ -185,9 +209,10 @@ Anchor: TypeAlias = ClockName | EventAnchor | SuspensionEndAnchor
 
 
 class Amount(_Strict):
-    days: int | None = Field(default=None, ge=1)
-    weeks: int | None = Field(default=None, ge=1)
-    months: int | None = Field(default=None, ge=1)
+    # Bounds keep date arithmetic inside the calendar (no law counts 100 years ahead).
+    days: int | None = Field(default=None, ge=1, le=36_500)
+    weeks: int | None = Field(default=None, ge=1, le=5_200)
+    months: int | None = Field(default=None, ge=1, le=1_200)
 
     @model_validator(mode="after")
     def _one_unit(self) -> Amount:
@@ -214,7 +239,7 @@ class Reckoning(_Strict):
     after: Amount | None = None
     first: Amount | None = None
     day_after_first: Amount | None = None
-    end_of_week: int | None = Field(default=None, ge=1)
+    end_of_week: int | None = Field(default=None, ge=1, le=5_200)
 
     @model_validator(mode="after")
     def _one(self) -> Reckoning:
@@ -254,7 +279,7 @@ class Window(_Strict):
     opens: Reckoning | None = None
     deadline: Reckoning | None = None
     accumulated: bool = False
-    repeat_months: int | None = Field(default=None, ge=1)
+    repeat_months: int | None = Field(default=None, ge=1, le=1_200)
     deadline_confidence: Confidence | None = None
     note: str | None = None
 
