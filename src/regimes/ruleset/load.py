@@ -67,7 +67,8 @@ def _plain(node: Any, path: Path_, lines: dict[Path_, int], _open: frozenset[int
             child = (*path, str(key))
             with contextlib.suppress(KeyError, TypeError, AttributeError):
                 lines[child] = node.lc.key(key)[0] + 1
-            out[str(key) if not isinstance(key, str | int | bool) else key] = _plain(node[key], child, lines, _open)
+            name = str(key) if not isinstance(key, str | int | bool) else key
+            out[name] = _plain(node[key], child, lines, _open)
         return out
     if isinstance(node, CommentedSeq):
         items = []
