@@ -351,3 +351,107 @@ def recent_case_dicts(
 def evaluation_dates(start: dt.date, *, before: int = 30, after: int = 600) -> st.SearchStrategy[dt.date]:
     """An evaluation date around a case's period: mostly inside its first 18 months."""
     return st.dates(start - dt.timedelta(days=before), start + dt.timedelta(days=after))
+
+
+# Values either side of the thresholds the bundled rulesets compare with (age 25 and 30, the
+# 2024-01-01 transition), plus plain ones: where a behavioural diff's classes meet.
+_THRESHOLD_AGES: tuple[int, ...] = (15, 16, 24, 25, 26, 29, 30, 31, 40, 59)
+_TRANSITION = dt.date(2024, 1, 1)
+
+
+@st.composite
+def threshold_case_dicts(draw: st.DrawFn, on: dt.date) -> dict[str, Any]:
+    """A valid case as JSON whose facts sit near the rulesets' thresholds as seen on ``on``.
+
+    Why not :func:`case_dicts`: a case drawn uniformly from 2019–2027 rarely has its period start
+    on either side of 2024-01-01 *and* an open window on ``on``; these cases start within 20
+    months before ``on`` or right at the transition, are aged at the age limits on ``on``, carry
+    any flags (also those the group ignores), and have a short history around their start
+    (steps, requests, exemption grounds, interruptions) so that evaluations really differ.
+    """
+    group = draw(st.sampled_from(list(TargetGroup)))
+    start = draw(
+        st.one_of(
+            st.integers(0, 600).map(lambda k: on - dt.timedelta(days=k)),
+            st.sampled_from(
+                [_TRANSITION - dt.timedelta(days=1), _TRANSITION, _TRANSITION + dt.timedelta(days=1)]
+            ).filter(lambda d: d <= on),
+        )
+    )
+    age = draw(st.sampled_from(_THRESHOLD_AGES))
+    birth = on - dt.timedelta(days=365 * age + draw(st.integers(10, 350)))
+    birth = min(birth, start - dt.timedelta(days=1))
+    data: dict[str, Any] = {
+        "id": f"t-{draw(st.integers(0, 9_999)):04d}",
+        "birth_date": birth.isoformat(),
+        "municipality": draw(st.sampled_from(["101", "219", "461", "851"])),
+        "group": group.value,
+    }
+    clock = (
+        "registered_on"
+        if group is TargetGroup.DAGPENGE
+        else "first_inquiry_on"
+        if group in _KH_UH
+        else "sickness_first_day"
+        if group is TargetGroup.SYGEDAGPENGE
+        else "period_start"
+    )
+    data[clock] = start.isoformat()
+    if clock != "period_start" and draw(st.booleans()):
+        data["period_start"] = start.isoformat()
+    for flag in FLAGS:
+        if draw(st.booleans()):
+            data[flag] = True
+    if group is TargetGroup.SYGEDAGPENGE:
+        _put(data, "visitation_category", draw(_optional(st.sampled_from([1, 2, 3]))))
+        if draw(st.booleans()):
+            data["visitation_on"] = (start + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
+    near = st.integers(-20, 200).map(lambda k: min(on, start + dt.timedelta(days=k)))
+    events: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["job_interview", "joint_interview", "request", "ground", "offer"]))
+        day = draw(near)
+        if kind == "request":
+            events.append(
+                {
+                    "kind": draw(st.sampled_from(["interview_requested", "early_followup_requested"])),
+                    "on": day.isoformat(),
+                }
+            )
+        elif kind == "ground":
+            events.append(
+                {
+                    "kind": "exemption_ground",
+                    "ground": draw(st.sampled_from([g.value for g in ExemptionGround])),
+                    "start": day.isoformat(),
+                    "end": (day + dt.timedelta(days=draw(st.integers(0, 90)))).isoformat(),
+                }
+            )
+        elif kind == "offer":
+            events.append(
+                {
+                    "kind": "offer",
+                    "type": draw(st.sampled_from([t.value for t in OfferType])),
+                    "start": day.isoformat(),
+                    "end": (day + dt.timedelta(days=draw(st.integers(0, 60)))).isoformat(),
+                }
+            )
+        else:
+            events.append(
+                {
+                    "kind": kind,
+                    "on": day.isoformat(),
+                    "actor": draw(st.sampled_from([a.value for a in Actor])),
+                }
+            )
+    if events:
+        data["events"] = events
+    if group is TargetGroup.DAGPENGE and draw(st.booleans()):
+        first = start + dt.timedelta(days=draw(st.integers(0, 120)))
+        data["interruptions"] = [
+            {
+                "start": first.isoformat(),
+                "end": (first + dt.timedelta(days=draw(st.integers(0, 40)))).isoformat(),
+            }
+        ]
+    return data

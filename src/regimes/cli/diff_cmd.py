@@ -1,1 +1,143 @@
-"""Placeholder: filled by its issue."""
+"""``regimes diff A B``: how two regimes differ — in their rules, for whom, and how much.
+
+A thin shell over :func:`regimes.diff.diff` (structural and behavioural parts) and, when a set
+of cases is given (``--cases FILE`` or ``--synthetic N --seed S``), the population part
+(:func:`regimes.diff.population.population_impact`). Formats: ``table`` (the terminal),
+``json`` (the contract's "JSON of a diff"), ``md`` (Markdown for a memo or an issue) and
+``html`` (one self-contained page, :func:`regimes.diff.html.render_html`). ``--out`` writes the
+output to a file instead of standard output.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from regimes.cli import app, console, friendly, parse_day
+from regimes.errors import RegimesError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from regimes.diff.model import Population, RegimeDiff
+
+__all__ = ["DiffFormat", "diff_command"]
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def _population(
+    diff: RegimeDiff, cases: str | None, synthetic: int | None, seed: int, day: date, backend: str | None
+) -> Population:
+    """The population part, from a case file or a synthetic population (lazily imported)."""
+    try:
+        from regimes.diff.population import population_impact, read_cases_file
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        msg = f"the population part of the diff is not available yet ({exc})"
+        raise RegimesError(msg) from None
+    if synthetic is not None:
+        try:
+            from regimes.synthetic import ASSUMPTIONS, synthetic_population
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            msg = f"synthetic populations are not available yet ({exc})"
+            raise RegimesError(msg) from None
+        loaded = synthetic_population(synthetic, seed, on=day)
+        source = f"synthetic n={synthetic} seed={seed}"
+        return population_impact(
+            loaded, diff.a, diff.b, on=day, source=source, backend=backend, assumptions=ASSUMPTIONS
+        )
+    assert cases is not None
+    if cases == "-":
+        from regimes.inputs import read_cases
+
+        loaded = read_cases(cases)
+    else:
+        loaded = read_cases_file(cases)
+    return population_impact(loaded, diff.a, diff.b, on=day, source=cases, backend=backend)
+
+
+def _render_html(diff: RegimeDiff) -> str:
+    try:
+        from regimes.diff.html import render_html
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        msg = f"the HTML report is not available yet ({exc})"
+        raise RegimesError(msg) from None
+    return render_html(diff)
+
+
+@app.command("diff")
+@friendly
+def diff_command(
+    a: Annotated[
+        str, typer.Argument(metavar="A", help="Regime A: an id (see `regimes list`) or a YAML path.")
+    ],
+    b: Annotated[str, typer.Argument(metavar="B", help="Regime B: an id or a YAML path.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Diff date YYYY-MM-DD (default: the later regime's start + 40 days)."),
+    ] = None,
+    cases: Annotated[
+        str | None,
+        typer.Option("--cases", help="Cases for the population part: .json, .jsonl, .csv, .parquet or -."),
+    ] = None,
+    synthetic: Annotated[
+        int | None, typer.Option("--synthetic", min=0, help="A synthetic population of N cases instead.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic population.")] = 0,
+    fmt: Annotated[DiffFormat, typer.Option("--format", help="table, json, md or html.")] = DiffFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="Back end (default: REGIMES_BACKEND, else vector).")
+    ] = None,
+) -> None:
+    """How two regimes differ: rules changed, classes of cases treated differently, and how much."""
+    from engine.backends import available_backends
+    from regimes.diff import diff
+
+    if cases is not None and synthetic is not None:
+        raise typer.BadParameter("give --cases or --synthetic, not both", param_hint="--cases/--synthetic")
+    if backend is not None and backend not in available_backends():
+        choices = ", ".join(available_backends())
+        raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
+    day = parse_day(on) if on is not None else None
+    result = diff(a, b, on=day, backend=backend)
+    if cases is not None or synthetic is not None:
+        assert result.on is not None
+        population = _population(result, cases, synthetic, seed, result.on, backend)
+        result = result.model_copy(update={"population": population})
+
+    if fmt is DiffFormat.table:
+        from regimes.diff.report import tables
+
+        if out is None:
+            for renderable in tables(result):
+                console.print(renderable)
+            return
+        from rich.console import Console
+
+        with out.open("w", encoding="utf-8") as handle:
+            file_console = Console(file=handle, width=180, no_color=True)
+            for renderable in tables(result):
+                file_console.print(renderable)
+        return
+    if fmt is DiffFormat.json:
+        text = result.model_dump_json(exclude_none=True, indent=2) + "\n"
+    elif fmt is DiffFormat.md:
+        from regimes.diff.report import markdown
+
+        text = markdown(result) + "\n"
+    else:
+        text = _render_html(result)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")

@@ -42,7 +42,7 @@ from regimes.errors import RegimesError
 from regimes.evaluate import evaluate_many
 from regimes.facts import FACTS, fact_row
 from regimes.layer import Regime
-from regimes.partition import classes, representatives, specialize
+from regimes.partition import classes, specialize
 from regimes.results import Evaluation
 from regimes.ruleset.model import Rule, Window
 from regimes.vocabulary import TargetGroup
@@ -169,8 +169,12 @@ class SignatureView:
             if er.rule.in_force(day)
         )
         lifts = tuple(
-            _Lift(compiled.predicates[n + j], tuple(ex.exemption.rules), ex.exemption.by or ex.regime,
-                  ex.exemption.citation)
+            _Lift(
+                compiled.predicates[n + j],
+                tuple(ex.exemption.rules),
+                ex.exemption.by or ex.regime,
+                ex.exemption.citation,
+            )
             for j, ex in enumerate(compiled.exemptions)
             if ex.exemption.from_ is None or day >= ex.exemption.from_
         )
@@ -192,9 +196,9 @@ class SignatureView:
         for predicate, sig in self.rules:
             if not holds(predicate, row):
                 continue
-            lift = lifted.get(sig.rule)
-            if lift is not None and sig.kind != "suspension":  # a lift never stops a suspension
-                sig = replace(sig, exempted_by=lift.by, exempted_citation=lift.citation)
+            by = lifted.get(sig.rule)
+            if by is not None and sig.kind != "suspension":  # a lift never stops a suspension
+                sig = replace(sig, exempted_by=by.by, exempted_citation=by.citation)
             out.add(sig)
         return frozenset(out)
 
@@ -214,7 +218,11 @@ def difference(a: SignatureView, b: SignatureView, row: FactRow) -> Key:
 
 
 def _plain(on: date) -> dict[str, FactValue]:
-    return {"age": _PLAIN_AGE, "visitation_category": 0, "period_start": to_int(on - timedelta(days=CLOCK_LEAD))}
+    return {
+        "age": _PLAIN_AGE,
+        "visitation_category": 0,
+        "period_start": to_int(on - timedelta(days=CLOCK_LEAD)),
+    }
 
 
 def class_row(facts: Mapping[str, Any], on: date) -> dict[str, FactValue]:
@@ -223,9 +231,7 @@ def class_row(facts: Mapping[str, Any], on: date) -> dict[str, FactValue]:
     Why: a caller can re-run :func:`difference` on a class as reported, e.g. to test whether a
     case falls in it.
     """
-    row: dict[str, FactValue] = {
-        name: False if spec.type == "bool" else 0 for name, spec in FACTS.items()
-    }
+    row: dict[str, FactValue] = {name: False if spec.type == "bool" else 0 for name, spec in FACTS.items()}
     row.update(_plain(on))
     for name, value in facts.items():
         if FACTS[name].type == "date" and isinstance(value, str):
@@ -361,7 +367,9 @@ def outcome(ev: Evaluation) -> tuple[tuple[object, ...], ...]:
     (rule, step, actor, count, done, opens, deadline, status, citation, by)."""
     rows: list[tuple[object, ...]] = []
     for o in ev.obligations:
-        rows.append(("o", o.rule, o.step, o.actor, o.count, o.done, o.opens, o.deadline, o.status, o.citation, o.by))
+        rows.append(
+            ("o", o.rule, o.step, o.actor, o.count, o.done, o.opens, o.deadline, o.status, o.citation, o.by)
+        )
     for r in ev.rights:
         rows.append(("r", r.rule, r.step, r.actor, None, None, r.opens, None, r.status, r.citation, r.by))
     return tuple(sorted(rows, key=repr))
@@ -406,6 +414,16 @@ class _Candidate:
     a: Evaluation | None = None
     b: Evaluation | None = None
 
+    @property
+    def shows(self) -> bool:
+        """Whether the witness's evaluations differ (what makes it a witness)."""
+        return self.a is not None and self.b is not None and outcome(self.a) != outcome(self.b)
+
+    def offer(self, data: dict[str, Any], a: Evaluation, b: Evaluation) -> None:
+        """Keep this witness if it is the first tried, or the first that shows the difference."""
+        if self.witness is None or (not self.shows and outcome(a) != outcome(b)):
+            self.witness, self.a, self.b = data, a, b
+
 
 def _evaluate_pairs(
     datas: Sequence[dict[str, Any]], a: SignatureView, b: SignatureView, on: date, backend: str
@@ -417,9 +435,7 @@ def _evaluate_pairs(
     return list(zip(ev_a, ev_b, strict=True))
 
 
-def _witnesses(
-    found: list[_Candidate], a: SignatureView, b: SignatureView, on: date, backend: str
-) -> None:
+def _witnesses(found: list[_Candidate], a: SignatureView, b: SignatureView, on: date, backend: str) -> None:
     """Give each class the plainest member whose witness shows the difference under both regimes.
 
     A witness is kept only when its own facts fall in the class (checked, not assumed) and its
@@ -444,15 +460,15 @@ def _witnesses(
             break
         results = _evaluate_pairs([d for _, d in trials], a, b, on, backend)
         for (cand, data), (ev_a, ev_b) in zip(trials, results, strict=True):
-            if cand.witness is None:
-                cand.witness, cand.a, cand.b = data, ev_a, ev_b  # the fallback: plainest tried
-            elif outcome(cand.a) != outcome(cand.b):  # type: ignore[arg-type]
-                continue  # already has a witness that shows the difference
-            if outcome(ev_a) != outcome(ev_b):
-                cand.witness, cand.a, cand.b = data, ev_a, ev_b
-        pending = [c for c in pending if c.a is None or outcome(c.a) == outcome(c.b)]  # type: ignore[arg-type]
+            cand.offer(data, ev_a, ev_b)
+        pending = [c for c in pending if not c.shows]
         if not pending:
             break
+    for cand in found:  # pragma: no cover - every class has members whose witness reproduces it
+        if cand.witness is None:
+            data = witness_data(cand.rows[0], on)
+            ((ev_a, ev_b),) = _evaluate_pairs([data], a, b, on, backend)
+            cand.offer(data, ev_a, ev_b)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,7 +505,8 @@ def _window_words(key: str) -> str:
     w = json.loads(key)
     anchor = w.get("anchor")
     if isinstance(anchor, dict):
-        anchor = anchor.get("event") or f"the end of the exemption at {anchor.get('suspension_end_at_deadline_of')}"
+        target = anchor.get("suspension_end_at_deadline_of")
+        anchor = anchor.get("event") or f"the end of the exemption at {target}"
     parts = [f"from {anchor}"]
     if w.get("opens"):
         parts.append(f"opens {_reckoning(w['opens'])}")
@@ -599,11 +616,15 @@ def _change_words(key: Key, groups: Sequence[str], ctx: _Context) -> str:
     for sa, sb in pairs:
         name = sa.rule if sa.rule == sb.rule else f"{sa.rule} → {sb.rule}"
         rest = _field_words(
-            replace(sa, exempted_by="", exempted_citation=""), replace(sb, exempted_by="", exempted_citation="")
+            replace(sa, exempted_by="", exempted_citation=""),
+            replace(sb, exempted_by="", exempted_citation=""),
         )
         if (sa.exempted_by, sa.exempted_citation) != (sb.exempted_by, sb.exempted_citation):
             if not sa.exempted_by or not sb.exempted_by:
-                bound, free, free_side, bound_side = (sa, sb, "B", "A") if sb.exempted_by else (sb, sa, "A", "B")
+                if sb.exempted_by:
+                    bound, free, free_side, bound_side = sa, sb, "B", "A"
+                else:
+                    bound, free, free_side, bound_side = sb, sa, "A", "B"
                 replacing = take(only_b if free_side == "B" else only_a, free.exempted_by)
                 text = f"{name}: {_thing(bound)} under {bound_side}; under {free_side} it is {_lifted(free)}"
                 if replacing is not None:
@@ -616,17 +637,18 @@ def _change_words(key: Key, groups: Sequence[str], ctx: _Context) -> str:
         else:
             renamed.append(name)
     parts = list(lifts)
-    for label, side, other in (("A", only_a, ctx.b), ("B", only_b, ctx.a)):
+    for label, side, regime in (("A", only_a, ctx.b), ("B", only_b, ctx.a)):
         if not side:
             continue
         items = []
         for sig in side:
             lifted = f", {_lifted(sig)}" if sig.exempted_by else ""
-            missing = _unmodelled(other, sig, groups)
+            missing = _unmodelled(regime, sig, groups)
             items.append(f"{_thing(sig)} ({sig.rule}{lifted}{'; ' + missing if missing else ''})")
         parts.append(f"only under {label}: " + ", ".join(items))
     for words, names in grouped.items():
-        parts.append(f"{words} ({_short(names)})" if len(names) > 1 or "→" not in names[0] else f"{names[0]}: {words}")
+        single = len(names) == 1 and "→" in names[0]
+        parts.append(f"{names[0]}: {words}" if single else f"{words} ({_short(names)})")
     if renamed:
         parts.append(f"the same rule under a new id ({_short(renamed)})")
     return "; ".join(parts)
@@ -676,8 +698,12 @@ def _constraint_words(fact: str, values: frozenset[object]) -> str:
     return " or ".join(_interval_words(fact, low, high) for low, high in intervals)
 
 
-def _cubes(group_rows: Sequence[Mapping[str, FactValue]], members: set[tuple[object, ...]], space: _Space,
-           facts: Sequence[str]) -> list[Cube]:
+def _cubes(
+    group_rows: Sequence[Mapping[str, FactValue]],
+    members: set[tuple[object, ...]],
+    space: _Space,
+    facts: Sequence[str],
+) -> list[Cube]:
     """A few cubes whose union is exactly the members among ``group_rows`` (one group's classes).
 
     Greedy, as a person would describe a set: take an uncovered member, free every fact that can
@@ -714,8 +740,11 @@ def _cubes(group_rows: Sequence[Mapping[str, FactValue]], members: set[tuple[obj
     return cubes
 
 
-def _class_words(rows: Sequence[Mapping[str, FactValue]], space: _Space,
-                 universe: Mapping[str, Sequence[Mapping[str, FactValue]]]) -> str:
+def _class_words(
+    rows: Sequence[Mapping[str, FactValue]],
+    space: _Space,
+    universe: Mapping[str, Sequence[Mapping[str, FactValue]]],
+) -> str:
     """The cases a merged class stands for, in words: per group, the facts that pin it down."""
     members = {space.truth(r) for r in rows}
     groups = [g.value for g in TargetGroup if any(r["group"] == g.value for r in rows)]
@@ -727,7 +756,7 @@ def _class_words(rows: Sequence[Mapping[str, FactValue]], space: _Space,
         rest = [[w for w in r if w not in common] for r in rendered]
         text = ", ".join(common)
         if len(rest) > 1:
-            alternatives = " or ".join(f"({', '.join(r)})" if len(r) > 1 else (r[0] if r else "…") for r in rest)
+            alternatives = " or ".join(f"({', '.join(r)})" if len(r) > 1 else "".join(r) or "…" for r in rest)
             text = f"{text}, with {alternatives}" if text else alternatives
         texts.setdefault(text, []).append(group)
     out = []
@@ -787,9 +816,7 @@ def behavioural_diff(
         key = difference(va, vb, row)
         if key[0] or key[1]:
             merged.setdefault(key, []).append(row)
-    found = [
-        _Candidate(key, sorted(rows, key=space.plainness)) for key, rows in merged.items()
-    ]
+    found = [_Candidate(key, sorted(rows, key=space.plainness)) for key, rows in merged.items()]
     found.sort(key=lambda c: space.plainness(c.rows[0]))
     _witnesses(found, va, vb, on, chosen)
 

@@ -340,9 +340,7 @@ class _Builder:
         b_amend = [x for x in new.amended if x not in old.amended]
         if b_amend:
             citation = "; ".join(dict.fromkeys(am.citation for am, _ in b_amend))
-            what = ", ".join(
-                dict.fromkeys(f"{origin} ({am.confidence.value})" for am, origin in b_amend)
-            )
+            what = ", ".join(dict.fromkeys(f"{origin} ({am.confidence.value})" for am, origin in b_amend))
             return citation, f"amended by {what}"
         if a_amend:
             citation = "; ".join(dict.fromkeys(am.citation for am, _ in a_amend))
@@ -372,9 +370,7 @@ class _Builder:
         for cond, (citation, origin, confidence) in a_keys.items():
             if cond in b_keys:
                 continue
-            note = (
-                f"A ({origin}) repeals it for cases with {cond} ({confidence.value}); B applies it to them too"
-            )
+            note = f"A ({origin}) repeals it for cases with {cond} ({confidence.value}); B keeps it for them"
             if linked:
                 notes.append(note)
             else:
@@ -430,8 +426,8 @@ class _Builder:
                 who = "B" if label == "b" else "A"
                 if not ex.applied:
                     self.notes.append(
-                        f"{', '.join(lift.rules)}: a lift by {lift.citation} is listed in {ex.regime} ({who}) "
-                        f"but {lift.confidence.value}, so not applied: the rule keeps binding"
+                        f"{', '.join(lift.rules)}: a lift by {lift.citation} is listed in {ex.regime} "
+                        f"({who}) but {lift.confidence.value}, so not applied: the rule keeps binding"
                     )
                     continue
                 if lift.from_ is not None and lift.from_ > side.day:
