@@ -18,6 +18,8 @@ The public surface is this module's ``__all__``; everything else may change.
 
 from regimes.case import Case, parse_case, parse_cases
 from regimes.caseload import CaseloadReport, QuotaCoverage, caseload
+from regimes.diff import diff
+from regimes.diff.model import RegimeDiff
 from regimes.errors import CaseError, EngineError, RegimesError, ResolutionError, RulesetError, RulesetErrors
 from regimes.evaluate import evaluate, evaluate_many
 from regimes.layer import Regime
@@ -41,6 +43,7 @@ __all__ = [
     "Obligation",
     "QuotaCoverage",
     "Regime",
+    "RegimeDiff",
     "RegimeInfo",
     "RegimeStatus",
     "RegimesError",
@@ -56,6 +59,7 @@ __all__ = [
     "TargetGroup",
     "__version__",
     "caseload",
+    "diff",
     "evaluate",
     "evaluate_many",
     "list_regimes",

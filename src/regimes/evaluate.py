@@ -230,7 +230,8 @@ def _evaluate_one(
         start = ex.exemption.from_
         if (n_rules + j) in matched and (start is None or version_date >= start):
             for rule_id in ex.exemption.rules:
-                exempted.setdefault(rule_id, ex)
+                for lifted in regime.lifted_ids(rule_id):
+                    exempted.setdefault(lifted, ex)
 
     history = case.events_until(on)
     periods = _suspension_periods(history, [er for _, er in applying])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -44,7 +44,7 @@ class EffectiveRule:
     file: LoadedFile = field(repr=False, compare=False)
     repealed_when: tuple[tuple[Condition, Repeal, str], ...] = ()
     replaces: str | None = None
-    replaced_by_regime: str | None = None
+    replaced_by: str | None = None
     amended: tuple[tuple[Amendment, str], ...] = ()
 
     @property
@@ -81,6 +81,7 @@ class Regime:
     files: tuple[LoadedFile, ...] = field(repr=False, compare=False)
     valid_from: date | None = None
     valid_to: date | None = None
+    _lifted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -97,6 +98,27 @@ class Regime:
     @property
     def file(self) -> LoadedFile:
         return self.files[0]
+
+    def lifted_ids(self, rule_id: str) -> frozenset[str]:
+        """``rule_id`` and the earlier versions it replaced: a lift of a rule lifts them too.
+
+        Why: an exemption names the rule as its regime knows it (``lab-2024.kh-uh.first-interview``);
+        on a date when the replaced version is still in force (a regime that starts before
+        its base's replacement), the same provision is lifted under its older id.
+        """
+        cached = self._lifted.get(rule_id)
+        if cached is not None:
+            return cached
+        found = {rule_id}
+        frontier = [rule_id]
+        while frontier:
+            current = frontier.pop()
+            for r in self.rules:
+                if r.id == current and r.replaces and r.replaces not in found:
+                    found.add(r.replaces)
+                    frontier.append(r.replaces)
+        self._lifted[rule_id] = frozenset(found)
+        return self._lifted[rule_id]
 
     def rule_ids(self) -> list[str]:
         """Distinct rule ids, in order of first appearance."""
@@ -322,7 +344,20 @@ class Layering:
                     )
                 )
                 continue
-            rules = [r for r in rules if r.id != rep.rule]
+            # The old versions give way from the day the new rule starts: where it starts later,
+            # they stay in force until the day before (a what-if date inside the old period, or a
+            # regime that starts earlier than its base, still sees the law of that day).
+            kept = []
+            for r in rules:
+                if r.id != rep.rule:
+                    kept.append(r)
+                elif r.rule.valid_from < new_rule.valid_from:
+                    end = new_rule.valid_from - timedelta(days=1)
+                    if r.rule.valid_to is None or r.rule.valid_to > end:
+                        ended = r.rule.model_copy(update={"valid_to": end})
+                        r = replace(r, rule=ended, replaced_by=new_rule.id)
+                    kept.append(r)
+            rules = kept
             rules.append(
                 EffectiveRule(
                     rule=new_rule,

@@ -30,7 +30,7 @@ class Obligation(_Out):
     count: int
     done: int
     opens: date
-    deadline: date | None
+    deadline: date | None = None
     status: Status
     citation: str
     trace: list[str]

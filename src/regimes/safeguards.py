@@ -72,7 +72,8 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
             continue
         if guard.kind == "not_exempted":
             for j, ex in enumerate(compiled.exemptions):
-                hit = [r for r in guard.rules if r in ex.exemption.rules]
+                lifted = {i for rule_id in ex.exemption.rules for i in regime.lifted_ids(rule_id)}
+                hit = [r for r in guard.rules if r in lifted]
                 if not hit:
                     continue
                 predicate = compiled.predicates[n_rules + j]
@@ -89,7 +90,9 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
         when: Predicate = to_predicate(guard.when) if guard.when is not None else TRUE
         indexes = [i for i, er in enumerate(compiled.rules) if er.id == guard.rule]
         exemption_indexes = [
-            n_rules + j for j, ex in enumerate(compiled.exemptions) if guard.rule in ex.exemption.rules
+            n_rules + j
+            for j, ex in enumerate(compiled.exemptions)
+            if any(guard.rule in regime.lifted_ids(rule_id) for rule_id in ex.exemption.rules)
         ]
         predicates = [when] + [compiled.predicates[i] for i in indexes + exemption_indexes]
         for day in _check_dates(regime):

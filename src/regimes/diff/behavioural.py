@@ -171,7 +171,9 @@ class SignatureView:
         lifts = tuple(
             _Lift(
                 compiled.predicates[n + j],
-                tuple(ex.exemption.rules),
+                tuple(
+                    lifted for rule_id in ex.exemption.rules for lifted in sorted(regime.lifted_ids(rule_id))
+                ),
                 ex.exemption.by or ex.regime,
                 ex.exemption.citation,
             )
