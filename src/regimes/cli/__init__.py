@@ -299,7 +299,9 @@ def test_cmd(
         targets: list[Path] = []
         for path in paths or [rulesets_dir()]:
             if not path.exists():
-                errors.print(f"[bold red]error:[/] {escape(str(path))}: no such file or folder", highlight=False)
+                errors.print(
+                    f"[bold red]error:[/] {escape(str(path))}: no such file or folder", highlight=False
+                )
                 raise typer.Exit(1)
             targets.extend(sorted(path.glob(f"*{TESTS_SUFFIX}")) if path.is_dir() else [path])
         # The rulesets beside the tests are laid over the bundled ones, as `check` does.
