@@ -130,7 +130,8 @@ def diff_command(
                 file_console.print(renderable)
         return
     if fmt is DiffFormat.json:
-        text = result.model_dump_json(exclude_none=True, indent=2) + "\n"
+        # Nulls kept, as the contract shows ("population": null) and as POST /diff returns.
+        text = result.model_dump_json(indent=2) + "\n"
     elif fmt is DiffFormat.md:
         from regimes.diff.report import markdown
 
