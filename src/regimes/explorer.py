@@ -134,13 +134,23 @@ def regime_summary(regime: Regime) -> dict[str, Any]:
         "valid_to": h.valid_to.isoformat() if h.valid_to else None,
         "scope": h.scope,
         "extends": h.extends,
-        "rules": [rule_summary(er, regime) for er in regime.rules],
+        "rules": [rule_summary(er, regime) for er in _shown(regime)],
         "exemptions": exempted,
         "safeguards": [s.model_dump(mode="json", exclude_none=True) for s in regime.safeguards],
         "not_modelled": [n.model_dump(mode="json", exclude_none=True) for n in h.not_modelled],
         "context": [c.model_dump(mode="json", exclude_none=True) for c in h.context],
         "notes": h.notes,
     }
+
+
+def _shown(regime: Regime) -> list[EffectiveRule]:
+    """The rule versions a reader of this regime needs: those that can be in force during it.
+
+    A version the regime's own replacements ended before the regime began (the 2020 wording of
+    a rule, in the 2024 regime) is the base's business; the replacement names it.
+    """
+    start = regime.valid_from
+    return [er for er in regime.rules if start is None or er.rule.valid_to is None or er.rule.valid_to >= start]
 
 
 def _groups_key(er: EffectiveRule) -> str:
@@ -170,7 +180,7 @@ def regime_markdown(regime: Regime) -> str:
     exempted = {rule_id: ex for ex in regime.exemptions for rule_id in ex.exemption.rules}
     by_topic: dict[Topic, list[EffectiveRule]] = {}
     seen: set[tuple[str, str]] = set()
-    for er in regime.rules:
+    for er in _shown(regime):
         key = (er.id, er.rule.valid_from.isoformat())
         if key in seen:
             continue
