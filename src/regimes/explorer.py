@@ -150,7 +150,9 @@ def _shown(regime: Regime) -> list[EffectiveRule]:
     a rule, in the 2024 regime) is the base's business; the replacement names it.
     """
     start = regime.valid_from
-    return [er for er in regime.rules if start is None or er.rule.valid_to is None or er.rule.valid_to >= start]
+    return [
+        er for er in regime.rules if start is None or er.rule.valid_to is None or er.rule.valid_to >= start
+    ]
 
 
 def _groups_key(er: EffectiveRule) -> str:
