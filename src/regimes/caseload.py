@@ -84,7 +84,7 @@ def caseload(
     cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str | None = None
 ) -> CaseloadReport:
     """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
-    evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND)
+    evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
     tally: dict[tuple[str, str], _Tally] = {}
     for case, ev in zip(cases, evaluations, strict=True):
         for o in ev.obligations:

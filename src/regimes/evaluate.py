@@ -208,6 +208,7 @@ def _evaluate_one(
     *,
     explain: bool,
     what_if: bool,
+    traces: bool = True,
 ) -> Evaluation:
     version_date = regime.version_date(on)
     n_rules = len(compiled.rules)
@@ -257,7 +258,7 @@ def _evaluate_one(
                 not_applied.append(NotApplied(rule=er.id, reason=why))
             continue
         window = span(case, effect.window, anchor, on)
-        trace = trace_of(compiled.predicates[index], row)
+        trace = trace_of(compiled.predicates[index], row) if traces else []
         exemption = exempted.get(er.id)
         if isinstance(effect, RightEffect):
             # § 106 lifts the citizen's *duties* (interviews, offers, job search); a right the
@@ -403,8 +404,12 @@ def evaluate_many(
     backend: str = DEFAULT_BACKEND,
     include_unverified: bool = False,
     explain: bool = False,
+    traces: bool = True,
 ) -> list[Evaluation]:
-    """Evaluate many cases (same arguments as :func:`evaluate`); facts are matched in batches."""
+    """Evaluate many cases (same arguments as :func:`evaluate`); facts are matched in batches.
+
+    ``traces=False`` leaves every trace empty: population runs count steps and never read them.
+    """
     from regimes.library import load_regime
     from regimes.resolve import resolve
 
@@ -429,6 +434,14 @@ def evaluate_many(
             case = cases[position]
             what_if = explicit is not None and _is_what_if(case, chosen, day)
             results[position] = _evaluate_one(
-                case, chosen, day, engine.compiled, row, matched, explain=explain, what_if=what_if
+                case,
+                chosen,
+                day,
+                engine.compiled,
+                row,
+                matched,
+                explain=explain,
+                what_if=what_if,
+                traces=traces,
             )
     return [results[p] for p in range(len(cases))]

@@ -437,7 +437,7 @@ def population_impact(
         position = 0
         for chunk in _chunks(cases):
             stripped = [_without_steps(c) for c in chunk]
-            for ev in evaluate_many(stripped, regime, on, backend=engine):
+            for ev in evaluate_many(stripped, regime, on, backend=engine, traces=False):
                 f = _required(ev, starts[position], table, deadlines[side])
                 figures[position, 4 * side : 4 * side + 4] = (f.interviews, f.offers, f.followups, f.hours)
                 position += 1
