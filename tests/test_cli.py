@@ -427,3 +427,11 @@ def test_script_registers_the_extra_commands() -> None:
     assert proc.returncode == 0
     for command in ("diff", "caseload", "serve", "evaluate", "check"):
         assert command in proc.stdout
+
+
+@pytest.mark.parametrize("of", ["ruleset", "case", "evaluation", "diff"])
+def test_schema_of_each_contract_document(of: str) -> None:
+    result = invoke("schema", "--of", of)
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    assert schema.get("properties") or schema.get("$defs")

@@ -240,13 +240,38 @@ def resolve(
     console.print(f"[bold]{result.regime}[/] — {escape(result.reason)}", highlight=False)
 
 
+class SchemaOf(StrEnum):
+    ruleset = "ruleset"
+    case = "case"
+    evaluation = "evaluation"
+    diff = "diff"
+
+
 @app.command()
 @friendly
-def schema() -> None:
-    """Print the JSON Schema of the ruleset YAML, for editors."""
+def schema(
+    of: Annotated[
+        SchemaOf, typer.Option("--of", help="ruleset (the YAML, for editors), case, evaluation or diff.")
+    ] = SchemaOf.ruleset,
+) -> None:
+    """Print a JSON Schema: of the ruleset YAML (default), or of the JSON a service exchanges."""
+    from pydantic import BaseModel
+
+    from regimes.case import Case
+    from regimes.diff.model import RegimeDiff
+    from regimes.results import Evaluation
     from regimes.ruleset.schema import ruleset_schema
 
-    print_json(ruleset_schema())
+    if of is SchemaOf.ruleset:
+        print_json(ruleset_schema())
+        return
+    models: dict[SchemaOf, type[BaseModel]] = {
+        SchemaOf.case: Case,
+        SchemaOf.evaluation: Evaluation,
+        SchemaOf.diff: RegimeDiff,
+    }
+    model = models[of]
+    print_json(model.model_json_schema(mode="serialization" if of is not SchemaOf.case else "validation"))
 
 
 @app.command()
