@@ -53,7 +53,7 @@ def case_data() -> dict[str, Any]:
 
 def cli_json(evaluation: regimes.Evaluation) -> Any:
     """What ``regimes evaluate --format json`` prints for an evaluation."""
-    return evaluation.model_dump(mode="json", exclude_none=True)
+    return evaluation.model_dump(mode="json")
 
 
 def problems(response: httpx.Response) -> list[dict[str, Any]]:

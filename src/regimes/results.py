@@ -12,9 +12,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from regimes.vocabulary import Actor, Confidence, RightStatus, Status, Step
+
+
+def _absent(value: object) -> bool:
+    """Extensions are left out of the JSON when they say nothing; contract fields never are
+    (an obligation without a deadline says ``"deadline": null``)."""
+    return value is None
 
 
 class _Out(BaseModel):
@@ -37,9 +43,9 @@ class Obligation(_Out):
     kind: Literal["obligation", "quota"] = "obligation"
     title: str = ""
     confidence: Confidence = Confidence.SEEN
-    by: str | None = None
-    by_citation: str | None = None
-    share: float | None = None
+    by: str | None = Field(default=None, exclude_if=_absent)
+    by_citation: str | None = Field(default=None, exclude_if=_absent)
+    share: float | None = Field(default=None, exclude_if=_absent)
     deadline_asserted: bool = True
 
 
@@ -55,8 +61,8 @@ class Right(_Out):
     trace: list[str]
     title: str = ""
     confidence: Confidence = Confidence.SEEN
-    by: str | None = None
-    by_citation: str | None = None
+    by: str | None = Field(default=None, exclude_if=_absent)
+    by_citation: str | None = Field(default=None, exclude_if=_absent)
 
 
 class NotApplied(_Out):
@@ -76,7 +82,7 @@ class Evaluation(_Out):
     rights: list[Right]
     what_if: bool = False
     notes: list[str] = []
-    not_applied: list[NotApplied] | None = None
+    not_applied: list[NotApplied] | None = Field(default=None, exclude_if=_absent)
 
     def obligation(self, rule: str) -> Obligation | None:
         """The obligation of ``rule``, if it applies."""

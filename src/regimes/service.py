@@ -230,7 +230,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 def _dump(evaluation: Evaluation) -> dict[str, Any]:
     """An evaluation as the CLI prints it (``--format json``)."""
-    return evaluation.model_dump(mode="json", exclude_none=True)
+    return evaluation.model_dump(mode="json")
 
 
 def _bundled(regime_id: str, field: str, status: int = 422) -> Regime:

@@ -217,9 +217,9 @@ def evaluate(
     flat = [ev for run in runs for ev in run]
     if fmt is EvalFormat.jsonl:
         for ev in flat:
-            sys.stdout.write(ev.model_dump_json(exclude_none=True) + "\n")
+            sys.stdout.write(ev.model_dump_json() + "\n")
         return
-    dumped = [json.loads(ev.model_dump_json(exclude_none=True)) for ev in flat]
+    dumped = [json.loads(ev.model_dump_json()) for ev in flat]
     print_json(dumped[0] if len(dumped) == 1 and not many else dumped)
 
 
