@@ -39,3 +39,12 @@ def test_demo_cases_are_valid() -> None:
     from regimes.inputs import read_cases
 
     assert len(read_cases(str(Path(__file__).parents[1] / "examples" / "cases" / "demo.json"))) == 4
+
+
+@pytest.mark.parametrize("regime_id", sorted(info.id for info in regimes.list_regimes()))
+def test_generated_law_explorer_pages_are_current(regime_id: str) -> None:
+    """docs/regimes/ must say what the rulesets say: regenerate with `make docs`."""
+    from regimes.explorer import regime_markdown
+
+    page = Path(__file__).parents[1] / "docs" / "regimes" / f"{regime_id}.md"
+    assert page.read_text(encoding="utf-8") == regime_markdown(regimes.load_regime(regime_id)) + "\n"
