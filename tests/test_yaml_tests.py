@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from regimes.cli import app
-from regimes.library import bundled, rulesets_dir
-from regimes.testing import TESTS_SUFFIX, Outcome, run_test_file
+from regimes.library import TESTS_SUFFIX, bundled, rulesets_dir
+from regimes.testing import Outcome, run_test_file
 
 TEST_FILES = sorted(rulesets_dir().glob(f"*{TESTS_SUFFIX}"))
 

@@ -161,7 +161,3 @@ def coverage_rows(report: CheckReport) -> list[tuple[str, dict[Confidence, int],
         if total:
             rows.append((TOPIC_TITLES[topic], per, total))
     return rows
-
-
-def default_paths() -> list[Path]:
-    return ruleset_paths(rulesets_dir())

@@ -9,7 +9,6 @@ hold*, and :mod:`regimes.evaluate` does the arithmetic the same way for every ba
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from engine.compiled import TRUE, All, AnyOf, Cmp, Condition, MatchProgram, Not, Predicate
 from regimes.facts import FACTS
@@ -63,18 +62,6 @@ class CompiledRegime:
     program: MatchProgram
     include_unverified: bool = False
     predicates: tuple[Predicate, ...] = field(default=(), repr=False)
-
-    @cached_property
-    def thresholds(self) -> dict[str, set[object]]:
-        """Every value each fact is compared with: where the behavioural diff cuts domains."""
-        from engine.compiled import atoms
-
-        out: dict[str, set[object]] = {}
-        for condition in self.program.conditions:
-            for cmp in atoms(condition.predicate):
-                values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
-                out.setdefault(cmp.fact, set()).update(values)
-        return out
 
 
 def compile_regime(regime: Regime, *, include_unverified: bool = False) -> CompiledRegime:

@@ -12,7 +12,7 @@ the file and line of the entry that makes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -44,7 +44,6 @@ class EffectiveRule:
     file: LoadedFile = field(repr=False, compare=False)
     repealed_when: tuple[tuple[Condition, Repeal, str], ...] = ()
     replaces: str | None = None
-    replaced_by: str | None = None
     amended: tuple[tuple[Amendment, str], ...] = ()
 
     @property
@@ -355,7 +354,7 @@ class Layering:
                     end = new_rule.valid_from - timedelta(days=1)
                     if r.rule.valid_to is None or r.rule.valid_to > end:
                         ended = r.rule.model_copy(update={"valid_to": end})
-                        r = replace(r, rule=ended, replaced_by=new_rule.id)
+                        r = replace(r, rule=ended)
                     kept.append(r)
             rules = kept
             rules.append(
@@ -464,7 +463,3 @@ class Layering:
             valid_from=valid_from,
             valid_to=valid_to,
         )
-
-
-def modules_of(files: Mapping[str, LoadedFile]) -> list[str]:
-    return [i for i, f in files.items() if f.ruleset.module is not None]

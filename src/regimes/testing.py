@@ -34,10 +34,9 @@ from regimes.case import Case
 from regimes.errors import CaseError, RegimesError, RulesetError, RulesetErrors
 from regimes.evaluate import evaluate
 from regimes.layer import Layering
+from regimes.library import TESTS_SUFFIX
 from regimes.ruleset.load import LoadedFile, Path_, _plain
 from regimes.vocabulary import Actor, RightStatus, Status
-
-TESTS_SUFFIX = ".tests.yaml"
 
 
 class Expect(BaseModel):

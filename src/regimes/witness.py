@@ -15,7 +15,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from engine.compiled import FactValue
-from regimes.case import Case, parse_case
 from regimes.dates import from_int
 from regimes.facts import FACTS
 from regimes.vocabulary import TargetGroup
@@ -64,8 +63,3 @@ def witness_data(
         requested = min(start + timedelta(days=10), on)
         data["events"] = [{"kind": "early_followup_requested", "on": requested.isoformat()}]
     return data
-
-
-def witness_case(row: Mapping[str, FactValue], on: date, **kwargs: Any) -> Case:
-    """:func:`witness_data`, validated."""
-    return parse_case(witness_data(row, on, **kwargs))

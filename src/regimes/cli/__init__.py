@@ -317,8 +317,8 @@ def test_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every test.")] = False,
 ) -> None:
     """Run the YAML test cases beside the rulesets; report per rule."""
-    from regimes.library import bundled, library_with, ruleset_paths, rulesets_dir
-    from regimes.testing import TESTS_SUFFIX, run_test_file
+    from regimes.library import TESTS_SUFFIX, bundled, library_with, ruleset_paths, rulesets_dir
+    from regimes.testing import run_test_file
 
     try:
         targets: list[Path] = []
