@@ -38,6 +38,16 @@ def _parse_jsonl(text: str, source: str) -> list[tuple[int, Any]]:
     return out
 
 
+def read_text(path: Path, *, encoding: str = "utf-8") -> str:
+    """A case file's text; a missing or unreadable file is a :class:`CaseError` naming it."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise CaseError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError(f"{path}: cannot read ({exc})") from None
+
+
 def read_case_data(source: str) -> list[tuple[str, Any]]:
     """Raw case mappings with where each came from (``file``, ``file:line`` or ``file[3]``)."""
     return _read(source)[0]
@@ -56,12 +66,7 @@ def _read(source: str) -> tuple[list[tuple[str, Any]], bool]:
     else:
         path = Path(source)
         name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CaseError(f"{name}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseError(f"{name}: cannot read ({exc})") from None
+        text = read_text(path)
         if path.suffix == ".jsonl":
             return [(f"{name}:{n}", d) for n, d in _parse_jsonl(text, name)], True
     data = _parse_json(text, name)

@@ -65,6 +65,7 @@ from regimes.caseload import caseload
 from regimes.diff.model import Population, PopulationRow
 from regimes.errors import CaseError, RegimesError, RulesetError
 from regimes.evaluate import evaluate_many
+from regimes.inputs import read_cases, read_text
 from regimes.layer import Regime
 from regimes.library import load_regime
 from regimes.municipalities import MUNICIPALITIES
@@ -633,9 +634,7 @@ def read_cases_file(path: str | Path) -> list[Case]:
     target = Path(path)
     kind = _format_of(target)
     if kind in ("json", "jsonl"):
-        from regimes.inputs import read_case_data
-
-        cases = [parse_case(data, source=where) for where, data in read_case_data(str(target))]
+        cases = read_cases(str(target))
     elif kind == "csv":
         cases = list(_read_csv(target))
     else:
@@ -646,12 +645,7 @@ def read_cases_file(path: str | Path) -> list[Case]:
 
 
 def _read_csv(path: Path) -> Iterator[Case]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CaseError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(f"{path}: cannot read ({exc})") from None
+    text = read_text(path, encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for number, raw in enumerate(reader, start=1):
         where = f"{path}:{reader.line_num} (row {number})"
