@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 
 from regimes.cli import app, console, friendly, parse_day
-from regimes.errors import RegimesError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -36,41 +36,48 @@ class DiffFormat(StrEnum):
 
 
 def _population(
-    diff: RegimeDiff, cases: str | None, synthetic: int | None, seed: int, day: date, backend: str | None
+    diff: RegimeDiff,
+    cases: str | None,
+    synthetic: int | None,
+    seed: int,
+    day: date,
+    backend: str | None,
+    minutes: Path | None,
 ) -> Population:
-    """The population part, from a case file or a synthetic population (lazily imported)."""
-    try:
-        from regimes.diff.population import population_impact, read_cases_file
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        msg = f"the population part of the diff is not available yet ({exc})"
-        raise RegimesError(msg) from None
+    """The population part, from a case file or a synthetic population, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from regimes.diff.population import population_impact, read_cases_file
+    from regimes.inputs import read_cases
+    from regimes.synthetic import ASSUMPTIONS, synthetic_population
+
     if synthetic is not None:
-        try:
-            from regimes.synthetic import ASSUMPTIONS, synthetic_population
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            msg = f"synthetic populations are not available yet ({exc})"
-            raise RegimesError(msg) from None
         loaded = synthetic_population(synthetic, seed, on=day)
         source = f"synthetic n={synthetic} seed={seed}"
-        return population_impact(
-            loaded, diff.a, diff.b, on=day, source=source, backend=backend, assumptions=ASSUMPTIONS
-        )
-    assert cases is not None
-    if cases == "-":
-        from regimes.inputs import read_cases
-
-        loaded = read_cases(cases)
+        assumptions = ASSUMPTIONS
     else:
-        loaded = read_cases_file(cases)
-    return population_impact(loaded, diff.a, diff.b, on=day, source=cases, backend=backend)
+        assert cases is not None
+        loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
+        source, assumptions = cases, None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # The bar goes to stderr, so `--format json` on stdout stays clean.
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        return population_impact(
+            loaded,
+            diff.a,
+            diff.b,
+            on=day,
+            source=source,
+            minutes=minutes,
+            backend=backend,
+            progress=progress,
+            assumptions=assumptions,
+        )
 
 
 def _render_html(diff: RegimeDiff) -> str:
-    try:
-        from regimes.diff.html import render_html
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        msg = f"the HTML report is not available yet ({exc})"
-        raise RegimesError(msg) from None
+    from regimes.diff.html import render_html
+
     return render_html(diff)
 
 
@@ -98,6 +105,12 @@ def diff_command(
     backend: Annotated[
         str | None, typer.Option("--backend", help="Back end (default: REGIMES_BACKEND, else vector).")
     ] = None,
+    minutes: Annotated[
+        Path | None,
+        typer.Option(
+            "--minutes", help="Caseworker minutes per step (YAML), laid over the bundled minutes.yaml."
+        ),
+    ] = None,
 ) -> None:
     """How two regimes differ: rules changed, classes of cases treated differently, and how much."""
     from engine.backends import available_backends
@@ -112,7 +125,7 @@ def diff_command(
     result = diff(a, b, on=day, backend=backend)
     if cases is not None or synthetic is not None:
         assert result.on is not None
-        population = _population(result, cases, synthetic, seed, result.on, backend)
+        population = _population(result, cases, synthetic, seed, result.on, backend, minutes)
         result = result.model_copy(update={"population": population})
 
     if fmt is DiffFormat.table:
