@@ -207,9 +207,10 @@ def parse_ruleset(text: str, path: Path | str = "<string>") -> LoadedFile:
                 line = lines.get(tuple(where[:end]))
                 if line is not None:
                     break
-            field_path = ".".join(str(p) for p in where[2:] if not isinstance(p, int) or True) or None
-            if len(where) < 2:
-                field_path = ".".join(str(p) for p in where) or None
+            # Inside a list entry (rules[3]…) the rule id names the entry, so the field is the rest;
+            # elsewhere (the header) the whole path is the field.
+            in_entry = len(where) >= 2 and isinstance(where[1], int)
+            field_path = ".".join(str(p) for p in (where[2:] if in_entry else where)) or None
             message = _message(error)
             key = (line, f"{field_path}{message}")
             if key in seen:
