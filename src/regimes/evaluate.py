@@ -28,7 +28,7 @@ from engine.compiled import All, AnyOf, Cmp, FactRow, FactValue, Predicate, atom
 from engine.compiled import explain as explain_predicate
 from regimes.case import Case, Event, ExemptionGroundEvent
 from regimes.compile import CompiledRegime, compile_regime
-from regimes.errors import RegimesError, ResolutionError
+from regimes.errors import ResolutionError
 from regimes.facts import FACTS, fact_row
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
@@ -350,17 +350,18 @@ def _evaluate_one(
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolved_id(municipality: str, on: date) -> str | None:
+def _resolved(municipality: str, on: date) -> str | ResolutionError:
+    """The regime id resolution picks, or its error: a population repeats the same few pairs."""
     from regimes.resolve import resolve
 
     try:
         return resolve(municipality, on).regime
-    except RegimesError:
-        return None
+    except ResolutionError as exc:
+        return exc
 
 
 def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
-    return _resolved_id(case.municipality, on) != regime.id
+    return _resolved(case.municipality, on) != regime.id
 
 
 def evaluate(
@@ -411,7 +412,6 @@ def evaluate_many(
     ``traces=False`` leaves every trace empty: population runs count steps and never read them.
     """
     from regimes.library import load_regime
-    from regimes.resolve import resolve
 
     day = on or date.today()
     explicit = load_regime(regime) if isinstance(regime, str) else regime
@@ -420,11 +420,11 @@ def evaluate_many(
         if explicit is not None:
             chosen = explicit
         else:
-            try:
-                chosen = load_regime(resolve(case.municipality, day).regime)
-            except ResolutionError as exc:
-                msg = f"case '{case.id}': {exc}"
-                raise ResolutionError(msg) from None
+            resolved = _resolved(case.municipality, day)
+            if isinstance(resolved, ResolutionError):
+                msg = f"case '{case.id}': {resolved}"
+                raise ResolutionError(msg)
+            chosen = load_regime(resolved)
         groups.setdefault(chosen.id, (chosen, []))[1].append(position)
     results: dict[int, Evaluation] = {}
     for chosen, positions in groups.values():
