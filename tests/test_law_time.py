@@ -43,7 +43,12 @@ ISSUE_106 = {
     "group": "dagpenge",
     "registered_on": "2024-03-04",
     "events": [
-        {"kind": "exemption_ground", "ground": "start_within_6_weeks", "start": "2024-08-20", "end": "2024-09-15"}
+        {
+            "kind": "exemption_ground",
+            "ground": "start_within_6_weeks",
+            "start": "2024-08-20",
+            "end": "2024-09-15",
+        }
     ],
 }
 
@@ -145,7 +150,9 @@ def test_a_deadline_not_asserted_never_shows_overdue() -> None:
     assert first.status == Status.DUE
     # The same duty under the law whose deadline is read (dk-lab-2024, 2026-06) is overdue.
     june = case.model_copy(update={"first_inquiry_on": D(2026, 6, 1)})
-    before = regimes.evaluate(june, "dk-lab-2024", D(2026, 6, 20)).obligation("lab-2024.kh-uh.first-interview")
+    before = regimes.evaluate(june, "dk-lab-2024", D(2026, 6, 20)).obligation(
+        "lab-2024.kh-uh.first-interview"
+    )
     assert before is not None and before.deadline_asserted and before.status == Status.OVERDUE
 
 

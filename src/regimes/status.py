@@ -21,6 +21,7 @@ from regimes.windows import Period
 
 __all__ = ["decide", "past_deadline_status", "pausing_period", "window_open_on"]
 
+
 def window_open_on(opens: date, deadline: date | None, day: date) -> bool:
     """Whether the window ``opens … deadline`` (inclusive; no deadline: open-ended) holds ``day``.
 
@@ -33,9 +34,7 @@ def window_open_on(opens: date, deadline: date | None, day: date) -> bool:
     return opens <= day and (deadline is None or day <= deadline)
 
 
-def pausing_period(
-    periods: Sequence[Period], opens: date, deadline: date | None, on: date
-) -> Period | None:
+def pausing_period(periods: Sequence[Period], opens: date, deadline: date | None, on: date) -> Period | None:
     """The suspension period (LAB § 106) that pauses a duty on ``on``, if any: the first that
     either
 
