@@ -13,9 +13,12 @@ here imports the ruleset language.
 
 The status precedence every back end implements is :data:`STATUS_PRECEDENCE`, in order:
 ``met`` if enough was done; else ``exempted`` if an exemption lifts the rule; else
-``suspended`` if a suspension of the rule's topic covers the evaluation date or the deadline;
+``suspended`` if a suspension of the rule's topic pauses it;
 else ``waivable`` for a quota; else ``upcoming`` before the window opens, ``due`` until the
-deadline and ``overdue`` after it.
+deadline and ``overdue`` after it. A suspension *pauses* a duty when its ground holds on the
+evaluation date while the window is open, or held on the deadline once the window has opened; a
+deadline that is not asserted (the rule or the window's deadline ``unverified``) never makes a
+duty ``overdue``: it stays ``due`` (:mod:`regimes.status` is the per-case twin).
 """
 
 from __future__ import annotations

@@ -288,8 +288,14 @@ class _Run:
             ok &= (o <= day) & (day <= last)
         return np.bincount(at[ok], minlength=len(idx)).astype(_I64)
 
-    def suspended_by(self, topic: str, idx: npt.NDArray[np.int64], deadline: Days) -> npt.NDArray[np.int64]:
-        """Per case of ``idx``, the first suspension rule whose ground covers ``on`` or the deadline (-1)."""
+    def suspended_by(
+        self, topic: str, idx: npt.NDArray[np.int64], opens: Days, deadline: Days
+    ) -> npt.NDArray[np.int64]:
+        """Per case of ``idx``, the first suspension rule whose ground pauses the duty (-1: none).
+
+        A ground pauses when it holds on ``on`` while the window is open on ``on``, or held on
+        the deadline once the window has opened (the pausing rule of the plan's status precedence).
+        """
         result = np.full(len(idx), -1, dtype=_I64)
         ev = self.events
         pos = np.full(self.n, -1, dtype=_I64)
@@ -303,7 +309,10 @@ class _Run:
             rows, at = rows[keep], at[keep]
             start, end = ev.start[rows], ev.end[rows]
             d = deadline[at]
-            covers = ((start <= self.on) & (self.on <= end)) | ((d != NO_DATE) & (start <= d) & (d <= end))
+            opened = opens[at] <= self.on
+            open_on = opened & ((d == NO_DATE) | (self.on <= d))
+            holds_on = (start <= self.on) & (self.on <= end)
+            covers = (holds_on & open_on) | ((d != NO_DATE) & opened & (start <= d) & (d <= end))
             hit = np.zeros(len(idx), dtype=np.bool_)
             hit[at[covers]] = True
             result = np.where((result < 0) & hit, s, result)
@@ -374,10 +383,12 @@ def execute(
         full = np.full(run.n, NO_DATE, dtype=_I64)
         full[idx] = deadline
         run.deadlines[rule.id] = full
-        suspension = run.suspended_by(rule.topic, idx, deadline)
+        suspension = run.suspended_by(rule.topic, idx, opens, deadline)
         done = run.done(rule, idx, opens, deadline)
         quota = rule.effect == "quota"
         has_deadline = deadline != NO_DATE
+        # An unasserted deadline never makes a duty overdue (it stays due).
+        asserted = not rule.window.deadline_unverified and rule.confidence != "unverified"
         status = np.select(
             [
                 done >= rule.count,
@@ -385,7 +396,7 @@ def execute(
                 suspension >= 0,
                 np.full(len(idx), quota),
                 run.on < opens,
-                ~has_deadline | (run.on <= deadline),
+                ~has_deadline | (run.on <= deadline) | (not asserted),
             ],
             [_MET, _EXEMPTED, _SUSPENDED, _WAIVABLE, _UPCOMING, _DUE],
             default=_OVERDUE,
