@@ -96,7 +96,7 @@ def serve(
         raise typer.Exit(1)
     import uvicorn
 
-    from regimes.library import bundled
+    from regimes.library import load_all
     from regimes.service_protocol import best_protocol
 
     limits = Limits(
@@ -115,7 +115,7 @@ def serve(
         if backend not in available_backends():
             choices = ", ".join(available_backends())
             raise typer.BadParameter(f"{backend!r} is not a back end ({choices})", param_hint="--backend")
-    bundled()  # load and validate the rulesets now: a broken one stops here, before serving
+    load_all()  # load and validate every ruleset now: a broken one stops here, before serving
     config: dict[str, Any] = {"limits": limits.__dict__, "backend": backend}
     os.environ["REGIMES_SERVE"] = json.dumps(config)
     uvicorn.run(
