@@ -107,6 +107,8 @@ def test_sdist_and_wheel_carry_rulesets_tests_and_examples(dist: Path) -> None:
         "regimes/_bundled/examples/cases/demo.json",
         "regimes/_bundled/examples/cases/dagpenge-2024.json",
         "regimes/data/minutes.yaml",
+        "regimes/templates/diff_report.html.j2",
+        "regimes/templates/diff_report.css",
     ):
         assert name in inside, name
     assert not any(n.startswith(("rulesets/", "examples/")) for n in inside), "law outside the package"

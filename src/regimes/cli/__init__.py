@@ -9,6 +9,7 @@ printed as one message.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +23,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from regimes.cli.help import install as _install_help_conventions
 from regimes.errors import RegimesError
+
+_install_help_conventions()
 
 app = typer.Typer(
     name="regimes",
@@ -31,9 +35,45 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped output (files, CI logs, `make demo`) gets a wide, stable layout instead of 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 180)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 180)
+
+#: Width of piped output when ``COLUMNS`` does not say: wide and stable for files, CI logs, `make demo`.
+PIPED_WIDTH = 180
+
+
+def output_width(stream: Any) -> int | None:
+    """The width to render for ``stream``: ``COLUMNS`` when set, the terminal's, else :data:`PIPED_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    isatty = getattr(stream, "isatty", None)
+    return None if callable(isatty) and isatty() else PIPED_WIDTH
+
+
+console = Console(width=output_width(sys.stdout))
+errors = Console(stderr=True, width=output_width(sys.stderr))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("regimes")
+        except PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+            from regimes import __version__ as number
+        sys.stdout.write(f"regimes {number}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Rules as code for Danish employment law: obligations under each regime, and how regimes differ."""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,11 +209,12 @@ def evaluate(
         typer.Option(
             "--regime",
             "-r",
+            metavar="REGIME",
             help="Regime id or YAML path; repeat to compare side by side. Default: resolved.",
         ),
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--on", help="Evaluation date YYYY-MM-DD (default: today).")
+        str | None, typer.Option("--on", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today).")
     ] = None,
     fmt: Annotated[EvalFormat, typer.Option("--format", help="table, json or jsonl.")] = EvalFormat.table,
     include_unverified: Annotated[
@@ -184,7 +225,11 @@ def evaluate(
     ] = False,
     backend: Annotated[
         str | None,
-        typer.Option("--backend", help="durable (Rete, default), vector or reference (or REGIMES_BACKEND)."),
+        typer.Option(
+            "--backend",
+            metavar="NAME",
+            help="durable (Rete, default), vector or reference (or REGIMES_BACKEND).",
+        ),
     ] = None,
 ) -> None:
     """Evaluate cases: which steps are required, by whom, by when, under which paragraph."""
@@ -403,13 +448,16 @@ def main() -> None:
 @app.command()
 @friendly
 def docs(
-    out: Annotated[Path, typer.Argument(help="Folder for the generated pages.")] = Path("docs/regimes"),
+    out: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder for the generated pages.")] = Path(
+        "docs/regimes"
+    ),
 ) -> None:
     """Write the law-explorer page of every bundled regime (Markdown) into a folder."""
     from regimes.explorer import regime_markdown
     from regimes.library import bundled, load_regime
+    from regimes.outputs import writable_folder
 
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out)  # before any page is built: a folder that cannot be written is exit 1
     ids = sorted(bundled().regime_ids())
     for ident in ids:
         (out / f"{ident}.md").write_text(regime_markdown(load_regime(ident)) + "\n", encoding="utf-8")

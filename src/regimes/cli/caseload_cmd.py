@@ -34,13 +34,19 @@ def caseload_command(
         str,
         typer.Argument(help="Cases: JSON (one or a list), .jsonl, .csv, .parquet, or - for stdin."),
     ],
-    regime: Annotated[str, typer.Option("--regime", "-r", help="Regime id or YAML path (one with quotas).")],
+    regime: Annotated[
+        str,
+        typer.Option("--regime", "-r", metavar="REGIME", help="Regime id or YAML path (one with quotas)."),
+    ],
     on: Annotated[
-        str | None, typer.Option("--on", help="Evaluation date YYYY-MM-DD (default: today).")
+        str | None, typer.Option("--on", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today).")
     ] = None,
     fmt: Annotated[CaseloadFormat, typer.Option("--format", help="table or json.")] = CaseloadFormat.table,
     backend: Annotated[
-        str | None, typer.Option("--backend", help="Evaluation back end (default: vector where installed).")
+        str | None,
+        typer.Option(
+            "--backend", metavar="NAME", help="Evaluation back end (default: vector where installed)."
+        ),
     ] = None,
 ) -> None:
     """Quota coverage over a caseload: per rule and group, covered, required, met, open, missed, verdict."""

@@ -11,6 +11,7 @@ output to a file instead of standard output.
 from __future__ import annotations
 
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from regimes.cli import app, console, friendly, parse_day
+from regimes.cli import app, console, friendly, output_width, parse_day
 
 if TYPE_CHECKING:
     from datetime import date
@@ -95,25 +96,39 @@ def diff_command(
     b: Annotated[str, typer.Argument(metavar="B", help="Regime B: an id or a YAML path.")],
     on: Annotated[
         str | None,
-        typer.Option("--on", help="Diff date YYYY-MM-DD (default: the later regime's start + 40 days)."),
+        typer.Option(
+            "--on", metavar="DATE", help="Diff date YYYY-MM-DD (default: the later regime's start + 40 days)."
+        ),
     ] = None,
     cases: Annotated[
         str | None,
-        typer.Option("--cases", help="Cases for the population part: .json, .jsonl, .csv, .parquet or -."),
+        typer.Option(
+            "--cases",
+            metavar="FILE",
+            help="Cases for the population part: .json, .jsonl, .csv, .parquet or -.",
+        ),
     ] = None,
     synthetic: Annotated[
-        int | None, typer.Option("--synthetic", min=0, help="A synthetic population of N cases instead.")
+        int | None,
+        typer.Option("--synthetic", metavar="N", min=0, help="A synthetic population of N cases instead."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic population.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="SEED", help="Seed of the synthetic population.")
+    ] = 0,
     fmt: Annotated[DiffFormat, typer.Option("--format", help="table, json, md or html.")] = DiffFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Write to this file instead of stdout.")
+    ] = None,
     backend: Annotated[
-        str | None, typer.Option("--backend", help="Back end (default: REGIMES_BACKEND, else vector).")
+        str | None,
+        typer.Option("--backend", metavar="NAME", help="Back end (default: REGIMES_BACKEND, else vector)."),
     ] = None,
     minutes: Annotated[
         Path | None,
         typer.Option(
-            "--minutes", help="Caseworker minutes per step (YAML), laid over the bundled minutes.yaml."
+            "--minutes",
+            metavar="FILE",
+            help="Caseworker minutes per step (YAML), laid over the bundled minutes.yaml.",
         ),
     ] = None,
     national: Annotated[
@@ -121,19 +136,26 @@ def diff_command(
         typer.Option("--national", help="Yearly national totals with a 5–95 % band (docs/population.md)."),
     ] = False,
     year: Annotated[
-        int | None, typer.Option("--year", min=2020, max=2100, help="Calendar year of --national.")
+        int | None,
+        typer.Option("--year", metavar="YEAR", min=2020, max=2100, help="Calendar year of --national."),
     ] = None,
     by: Annotated[
         NationalBy, typer.Option("--by", help="--national rows: group or municipality.")
     ] = NationalBy.group,
     population_params: Annotated[
         Path | None,
-        typer.Option("--population-params", help="Population parameters laid over data/population.yaml."),
+        typer.Option(
+            "--population-params",
+            metavar="FILE",
+            help="Population parameters laid over data/population.yaml.",
+        ),
     ] = None,
     sample: Annotated[
-        int, typer.Option("--sample", min=1, help="--national: spells sampled per run.")
+        int, typer.Option("--sample", metavar="N", min=1, help="--national: spells sampled per run.")
     ] = 2000,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="--national: runs of the ensemble.")] = 10,
+    runs: Annotated[
+        int, typer.Option("--runs", metavar="N", min=1, help="--national: runs of the ensemble.")
+    ] = 10,
 ) -> None:
     """How two regimes differ: rules changed, classes of cases treated differently, and how much."""
     from engine.backends import available_backends
@@ -145,6 +167,11 @@ def diff_command(
         choices = ", ".join(available_backends())
         raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
     day = parse_day(on) if on is not None else None
+    if out is not None:
+        from regimes.outputs import writable_file
+
+        writable_file(out)  # before minutes of work: a folder that does not exist is exit 1 now
+    started = time.perf_counter()
     result = diff(a, b, on=day, backend=backend)
     if cases is not None or synthetic is not None:
         assert result.on is not None
@@ -165,13 +192,15 @@ def diff_command(
         if out is None:
             for renderable in [*tables(result), *national_renderables(result, by.value)]:
                 console.print(renderable)
+            _report_written(fmt, None, None, started)
             return
         from rich.console import Console
 
         with out.open("w", encoding="utf-8") as handle:
-            file_console = Console(file=handle, width=180, no_color=True)
+            file_console = Console(file=handle, width=output_width(handle), no_color=True)
             for renderable in [*tables(result), *national_renderables(result, by.value)]:
                 file_console.print(renderable)
+        _report_written(fmt, out, out.stat().st_size, started)
         return
     if fmt is DiffFormat.json:
         # Nulls kept, as the contract shows ("population": null) and as POST /diff returns.
@@ -187,5 +216,25 @@ def diff_command(
         text = national_page(_render_html(result), result, by.value)
     if out is None:
         sys.stdout.write(text)
+        sys.stdout.flush()
     else:
         out.write_text(text, encoding="utf-8")
+    _report_written(fmt, out, len(text.encode("utf-8")), started)
+
+
+#: A diff that takes longer than this says on stderr what it wrote (even to a terminal).
+LONG_SECONDS = 2.0
+
+
+def _report_written(fmt: DiffFormat, out: Path | None, size: int | None, started: float) -> None:
+    """On stderr: what was written, where and how long it took.
+
+    Said whenever the output goes to a file (``--out``) or a pipe, or the run was long, so a batch
+    job or a CI log records it; a quick diff printed to a terminal stays quiet.
+    """
+    seconds = time.perf_counter() - started
+    if out is None and sys.stdout.isatty() and seconds < LONG_SECONDS:
+        return
+    where = str(out) if out is not None else "standard output"
+    amount = f" ({size:,} bytes)" if size is not None else ""
+    sys.stderr.write(f"regimes diff: wrote {fmt.value}{amount} to {where} in {seconds:.1f} s\n")

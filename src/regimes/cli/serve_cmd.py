@@ -97,7 +97,6 @@ def serve(
     import uvicorn
 
     from regimes.library import load_all
-    from regimes.service_protocol import best_protocol
 
     limits = Limits(
         max_body_bytes=max_body_bytes,
@@ -116,8 +115,39 @@ def serve(
             choices = ", ".join(available_backends())
             raise typer.BadParameter(f"{backend!r} is not a back end ({choices})", param_hint="--backend")
     load_all()  # load and validate every ruleset now: a broken one stops here, before serving
+    _check_port(host, port)  # a busy port is one message and exit 1, not uvicorn's exit 3
     config: dict[str, Any] = {"limits": limits.__dict__, "backend": backend}
     os.environ["REGIMES_SERVE"] = json.dumps(config)
+    try:
+        _run(uvicorn, host, port, workers, keep_alive_seconds, access_log)
+    except SystemExit as exc:  # uvicorn exits 3 when it cannot start; the contract knows 0/1/2
+        if exc.code not in (0, None):
+            raise typer.Exit(1) from None
+        raise
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind the address once, as uvicorn will: a port in use is a :class:`RegimesError` naming it."""
+    import socket
+
+    from regimes.errors import RegimesError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            msg = (
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                "is a server running there? try another --port"
+            )
+            raise RegimesError(msg) from None
+
+
+def _run(uvicorn: Any, host: str, port: int, workers: int, keep_alive_seconds: Any, access_log: bool) -> None:
+    from regimes.service_protocol import best_protocol
+
     uvicorn.run(
         "regimes.service:app_from_environment",
         factory=True,
@@ -125,7 +155,7 @@ def serve(
         port=port,
         workers=workers,
         http=best_protocol(),
-        timeout_keep_alive=keep_alive_seconds,  # type: ignore[arg-type]
+        timeout_keep_alive=keep_alive_seconds,
         access_log=access_log,
         h11_max_incomplete_event_size=16 * 1024,
         log_level="info",

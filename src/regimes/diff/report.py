@@ -4,8 +4,10 @@ Why two renderings of one model: ``regimes diff`` prints tables to a terminal, a
 pastes the same content into a memo or an issue, where Markdown survives. Both show the same
 three things, in the order a reader asks: *what changed in the rules* (structural), *for
 whom it matters* (behavioural classes, each with a runnable witness and both evaluations side
-by side), and *what we did not model*. The population part has its own HTML report
-(:mod:`regimes.diff.html`); here it gets only its headline.
+by side), and *what we did not model*. With a population they also carry everything the HTML
+report (:mod:`regimes.diff.html`) shows: the figures per group and municipality (interviews,
+offers, sickness follow-ups, caseworker hours; "not modelled" where a regime encodes nothing,
+see :mod:`regimes.diff.figures`), quota coverage, deadlines by month and the assumptions.
 
     >>> from regimes.diff.model import Behavioural, RegimeDiff
     >>> empty = Behavioural(exact=True, classes=[])
@@ -30,7 +32,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from regimes.diff.model import BehaviouralClass, RegimeDiff, StructuralChange
+from regimes.diff.figures import (
+    MEASURES,
+    RowView,
+    flat_assumptions,
+    population_headline,
+    rows_for,
+    synthetic_of,
+    view_for,
+)
+from regimes.diff.model import BehaviouralClass, Population, RegimeDiff, StructuralChange
 from regimes.diff.structural import changed_fields
 from regimes.results import Obligation, Right
 
@@ -176,17 +187,115 @@ def tables(diff: RegimeDiff) -> list[RenderableType]:
     if behaviour.classes:
         out.append(Text(f"{len(behaviour.classes)} class(es); {behaviour.scope}", style="bright_black"))
     if diff.population is not None:
-        out.append(Text(_headline(diff), style="bold"))
+        out += population_tables(diff)
     return out
 
 
 def _headline(diff: RegimeDiff) -> str:
     assert diff.population is not None
-    try:
-        from regimes.diff.population import headline
-    except ImportError:  # pragma: no cover - the population part ships with the package
-        return f"population: {diff.population.cases} cases"
-    return headline(diff.population, diff.a, diff.b)
+    view = view_for(diff)
+    assert view is not None
+    return population_headline(diff.population, view, diff.a, diff.b)
+
+
+def _source_line(pop: Population) -> str:
+    kind = "synthetic (generated; see its assumptions)" if synthetic_of(pop) else "cases as given"
+    return f"Population: {pop.source}, {pop.cases:,} cases, histories as of {pop.on.isoformat()}; {kind}."
+
+
+_COVERAGE_HEAD: Final = (
+    "regime",
+    "rule",
+    "group",
+    "floor",
+    "covered",
+    "required",
+    "met",
+    "open",
+    "missed",
+    "met share",
+    "verdict",
+)
+
+
+def _coverage_cells(row: Mapping[str, Any]) -> list[str]:
+    return [
+        str(row.get("regime", "")),
+        str(row.get("rule", "")),
+        str(row.get("group", "")),
+        f"{float(row.get('share', 0)):.0%}",
+        *(f"{int(row.get(k, 0)):,}" for k in ("covered", "required", "met", "open", "missed")),
+        f"{float(row.get('met_share', 0)):.1%}",
+        str(row.get("verdict", "")),
+    ]
+
+
+def _figure_head(first: str, a: str, b: str) -> list[str]:
+    head = [first, "cases"]
+    for title in MEASURES.values():
+        head += [f"{title} A", f"{title} B", "Δ"]
+    return head
+
+
+def _figure_cells(row: RowView) -> list[str]:
+    cells = [row.slice, f"{row.cases:,}"]
+    for measure in MEASURES:
+        cells += [c.text for c in row.cells[measure]]
+    return cells
+
+
+def _deadline_rows(pop: Population) -> list[list[str]]:
+    buckets = list(dict.fromkeys([*pop.deadlines_a, *pop.deadlines_b]))
+    return [[k, f"{pop.deadlines_a.get(k, 0):,}", f"{pop.deadlines_b.get(k, 0):,}"] for k in buckets]
+
+
+def population_tables(diff: RegimeDiff) -> list[RenderableType]:
+    """The population part for the terminal: everything the HTML report shows, as tables."""
+    pop = diff.population
+    view = view_for(diff)
+    assert pop is not None and view is not None
+    out: list[RenderableType] = [Text(_headline(diff), style="bold"), Text(_source_line(pop))]
+    tables_: list[tuple[str, str, Sequence[RowView]]] = [
+        (f"Per citizen-year by group (A = {diff.a}, B = {diff.b})", "group", rows_for(view, "groups")),
+    ]
+    if view.municipalities:
+        tables_.append(("Per citizen-year by municipality", "municipality", rows_for(view, "municipalities")))
+    for title, first, rows in tables_:
+        table = Table(title=escape(title), title_justify="left")
+        for index, name in enumerate(_figure_head(first, diff.a, diff.b)):
+            table.add_column(escape(name), justify="left" if index == 0 else "right", overflow="fold")
+        for row in rows:
+            style = "bold" if row is view.total else None
+            table.add_row(*(escape(c) for c in _figure_cells(row)), style=style)
+        out.append(table)
+    for note in view.notes:
+        out.append(
+            Text(f"not modelled: {note} (shown as 'not modelled', left out of every delta)", style="blue")
+        )
+    if pop.quota_coverage:
+        table = Table(title=f"Quota coverage (histories as of {pop.on.isoformat()})", title_justify="left")
+        for index, name in enumerate(_COVERAGE_HEAD):
+            table.add_column(name, justify="right" if 3 <= index <= 9 else "left", overflow="fold")
+        for quota in pop.quota_coverage:
+            table.add_row(*(escape(c) for c in _coverage_cells(quota)))
+        out.append(table)
+    else:
+        out.append(Text("Quota coverage: neither regime has a quota rule that applies to these cases."))
+    deadlines = _deadline_rows(pop)
+    if deadlines:
+        table = Table(title="Deadlines by month of the case", title_justify="left")
+        for name in ("month", f"A {diff.a}", f"B {diff.b}"):
+            table.add_column(escape(name), justify="left" if name == "month" else "right")
+        for bucket in deadlines:
+            table.add_row(*bucket)
+        out.append(table)
+    assumptions = Table(title="Assumptions behind every figure", title_justify="left", show_header=False)
+    assumptions.add_column("what", overflow="fold")
+    assumptions.add_column("value", overflow="fold")
+    for key, value in flat_assumptions(pop.assumptions):
+        assumptions.add_row(escape(key), escape(value))
+    out.append(assumptions)
+    return out
 
 
 def render(diff: RegimeDiff) -> RenderableType:
@@ -207,6 +316,43 @@ def _md(text: object) -> str:
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def population_markdown(diff: RegimeDiff) -> list[str]:
+    """The population part as Markdown: figures by group and municipality, quotas, assumptions."""
+    pop = diff.population
+    view = view_for(diff)
+    assert pop is not None and view is not None
+    lines = ["## Population", "", _source_line(pop), ""]
+    lines += [f"### Per citizen-year by group (A = `{diff.a}`, B = `{diff.b}`)", ""]
+    lines += _md_table(
+        _figure_head("group", diff.a, diff.b), [_figure_cells(r) for r in rows_for(view, "groups")]
+    )
+    lines.append("")
+    if view.notes:
+        lines += [f"- not modelled: {note} (left out of every delta)" for note in view.notes]
+        lines.append("")
+    lines += ["### Quota coverage", ""]
+    if pop.quota_coverage:
+        lines += _md_table(list(_COVERAGE_HEAD), [_coverage_cells(r) for r in pop.quota_coverage])
+    else:
+        lines.append("Neither regime has a quota rule that applies to these cases.")
+    lines.append("")
+    deadlines = _deadline_rows(pop)
+    if deadlines:
+        lines += ["### Deadlines by month of the case", ""]
+        lines += _md_table(["month", f"A {diff.a}", f"B {diff.b}"], deadlines)
+        lines.append("")
+    if view.municipalities:
+        lines += ["### Per citizen-year by municipality", ""]
+        lines += _md_table(
+            _figure_head("municipality", diff.a, diff.b), [_figure_cells(r) for r in view.municipalities]
+        )
+        lines.append("")
+    lines += ["### Assumptions", ""]
+    lines += [f"- {key}: {value}" for key, value in flat_assumptions(pop.assumptions)]
+    lines.append("")
     return lines
 
 
@@ -251,6 +397,8 @@ def markdown(diff: RegimeDiff) -> str:
         lines += ["## Notes", ""]
         lines += [f"- {note}" for note in diff.notes]
         lines.append("")
+    if diff.population is not None:
+        lines += population_markdown(diff)
     behaviour = diff.behavioural
     if not behaviour.classes:
         lines += ["No class of cases is treated differently." if behaviour.exact else behaviour.scope, ""]
