@@ -93,7 +93,7 @@ def test_cli_shows_the_warning(tmp_path: Any) -> None:
         app, ["diff", "dk-lab-2024", "dk-reform-2026", "--on", "2027-03-01", "--format", "json"]
     )
     assert diff.exit_code == 0, diff.output
-    assert _beyond(json.loads(diff.output)["warnings"])
+    assert _beyond(json.loads(diff.stdout)["warnings"])
     md = runner.invoke(app, ["diff", "dk-lab-2024", "dk-reform-2026", "--on", "2027-03-01", "--format", "md"])
     assert "**Warning:** beyond the known law" in md.output
 

@@ -124,18 +124,18 @@ def test_cli_national_json_markdown_table_and_html() -> None:
     common = ["diff", A, B, "--national", "--year", str(YEAR), "--sample", "30", "--runs", "2"]
     out = runner.invoke(app, [*common, "--format", "json"])
     assert out.exit_code == 0, out.output
-    national = json.loads(out.output)["national"]
+    national = json.loads(out.stdout)["national"]
     assert national["year"] == YEAR and national["runs"] == 2
     assert "weighted" in national["method"]
     assert {"a", "b", "diff"} <= set(national["total"]["interviews"])
     by_muni = runner.invoke(app, [*common, "--by", "municipality", "--format", "json"])
-    assert json.loads(by_muni.output)["national"]["by_municipality"]
+    assert json.loads(by_muni.stdout)["national"]["by_municipality"]
     md = runner.invoke(app, [*common, "--format", "md"])
     assert "## Yearly totals 2027" in md.output and "caseworker hours B − A" in md.output
     table = runner.invoke(app, common)
     assert "Yearly totals 2027" in table.output
     page = runner.invoke(app, [*common, "--format", "html"])
-    assert '<section id="national">' in page.output and page.output.rstrip().endswith("</html>")
+    assert '<section id="national">' in page.stdout and page.stdout.rstrip().endswith("</html>")
 
 
 def test_cli_national_with_a_bad_parameter_file_is_a_named_error(tmp_path: object) -> None:

@@ -95,7 +95,7 @@ def render_html(diff: RegimeDiff, receipt: Mapping[str, Any] | None = None) -> s
         "version": _version(),
         "measure_titles": list(MEASURES.values()),
     }
-    return _environment().get_template(_TEMPLATE).render(context)
+    return _environment().get_template(_TEMPLATE).render(context).lstrip()
 
 
 def _version() -> str:
