@@ -23,7 +23,9 @@ def test_durable_vector_and_reference_agree(data: dict[str, object], days: int, 
     case = regimes.parse_case(data)
     on = date(2024, 6, 1) + timedelta(days=days)
     results = {
-        backend: regimes.evaluate(case, regime_id, on, backend=backend, explain=True).model_dump_json()
+        backend: regimes.evaluate(case, regime_id, on, backend=backend, explain=True).model_dump_json(
+            exclude={"receipt"}  # names the back end, by design; the result must not differ
+        )
         for backend in ("durable", "vector", "reference")
     }
     assert results["durable"] == results["reference"]

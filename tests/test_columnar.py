@@ -33,8 +33,8 @@ def _same(cases: list[regimes.Case], regime_id: str, on: date, backend: str, exp
     expected = regimes.evaluate_many(cases, regime_id, on, backend=backend, explain=explain)
     got = evaluate_many_columnar(cases, regime_id, on, explain=explain)
     for e, g in zip(expected, got, strict=True):
-        assert g.model_dump_json() == e.model_dump_json()
-        assert g == e
+        assert g.model_dump_json(exclude={"receipt"}) == e.model_dump_json(exclude={"receipt"})
+        assert g == e  # the receipt names the back end; equality leaves it out
 
 
 @given(

@@ -182,7 +182,7 @@ def test_cli_json_is_the_contract(tmp_path: Path) -> None:
     assert data["behavioural"]["exact"] is True
     first = data["behavioural"]["classes"][0]
     assert {"description", "witness", "a", "b"} <= set(first)
-    assert regimes.parse_case(first["witness"]["case"]).id == "w-1"
+    assert regimes.parse_case(first["witness"]["case"]).id.startswith("w-")
     # Without nulls left out, the JSON reads back as the same model.
     d = diff("dk-lab-2024", "dk-reform-2026")
     assert RegimeDiff.model_validate_json(d.model_dump_json()) == d

@@ -141,4 +141,4 @@ def test_cli_panel_prints_spells_and_writes_cases(tmp_path: Path) -> None:
         ],
     )
     assert national.exit_code == 0, national.output
-    assert json.loads(national.output)["national"]["total"]["persons"]["estimate"] == 6
+    assert json.loads(national.stdout)["national"]["total"]["persons"]["estimate"] == 6

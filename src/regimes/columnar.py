@@ -553,9 +553,10 @@ def evaluate_many_columnar(
     traces: bool = True,
 ) -> list[Evaluation]:
     """:func:`regimes.evaluate_many` through the columnar back end (the differential tests' entry)."""
-    from regimes.evaluate import _is_what_if, _resolved, judge_obligations
+    from regimes.evaluate import _finished, _is_what_if, _resolved, judge_obligations
     from regimes.facts import fact_row
     from regimes.library import load_regime
+    from regimes.receipt import receipt_for
 
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
@@ -570,7 +571,9 @@ def evaluate_many_columnar(
             chosen = load_regime(resolved)
         groups.setdefault(chosen.id, (chosen, []))[1].append(position)
     out: dict[int, Evaluation] = {}
+    options = {"include_unverified": include_unverified, "explain": explain}
     for chosen, positions in groups.values():
+        receipt = receipt_for([chosen], "columnar", on, resolved=explicit is None, options=options)
         subset = [cases[p] for p in positions]
         columns = columns_from_cases(subset)
         result = evaluate_columns(columns, chosen, on, include_unverified=include_unverified)
@@ -580,7 +583,7 @@ def evaluate_many_columnar(
             evaluation = materializer.evaluation(k, what_if=what_if, explain=explain, traces=traces)
             # Transitions (C8): each obligation judged by the law on its deadline; the few that a
             # different law judges are re-evaluated by the reference semantics (regimes.transitions).
-            out[p] = judge_obligations(
+            judged = judge_obligations(
                 evaluation,
                 cases[p],
                 chosen,
@@ -591,4 +594,5 @@ def evaluate_many_columnar(
                 explain=explain,
                 traces=traces,
             )
+            out[p] = _finished(judged, cases[p], on, receipt)  # receipt, case warnings and notes
     return [out[p] for p in range(len(cases))]

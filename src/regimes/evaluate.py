@@ -46,6 +46,8 @@ from regimes.errors import ResolutionError
 from regimes.facts import FACTS, fact_row
 from regimes.horizon import horizon_warning
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
+from regimes.plausibility import case_remarks
+from regimes.receipt import Receipt, receipt_for
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
 from regimes.status import decide, pausing_period
@@ -591,7 +593,9 @@ def evaluate_many(
             chosen = load_regime(resolved)
         groups.setdefault(chosen.id, (chosen, []))[1].append(position)
     results: dict[int, Evaluation] = {}
+    options = {"include_unverified": include_unverified, "explain": explain}
     for chosen, positions in groups.values():
+        receipt = receipt_for([chosen], backend, day, resolved=explicit is None, options=options)
         engine = engine_for(chosen, backend, include_unverified)
         rows = [fact_row(cases[p], day) for p in positions]
         for position, row, matched in zip(positions, rows, engine.matcher.match(rows), strict=True):
@@ -608,7 +612,7 @@ def evaluate_many(
                 what_if=what_if,
                 traces=traces,
             )
-            results[position] = judge_obligations(
+            judged = judge_obligations(
                 evaluation,
                 case,
                 chosen,
@@ -619,4 +623,16 @@ def evaluate_many(
                 explain=explain,
                 traces=traces,
             )
+            results[position] = _finished(judged, case, day, receipt)
     return [results[p] for p in range(len(cases))]
+
+
+def _finished(evaluation: Evaluation, case: Case, on: date, receipt: Receipt) -> Evaluation:
+    """The evaluation with its receipt and the case's warnings and notes (:mod:`regimes.plausibility`)."""
+    warnings, notes = case_remarks(case, on)
+    update: dict[str, Any] = {"receipt": receipt}
+    if warnings:
+        update["warnings"] = [*evaluation.warnings, *warnings]
+    if notes:
+        update["notes"] = [*evaluation.notes, *notes]
+    return evaluation.model_copy(update=update)

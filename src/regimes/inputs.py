@@ -46,6 +46,7 @@ from regimes.errors import ArgumentError, CaseError
 
 if TYPE_CHECKING:
     from regimes.case import Case
+    from regimes.receipt import InputDigest
 
 __all__ = [
     "FORMATS",
@@ -56,6 +57,7 @@ __all__ = [
     "as_day",
     "cases_from_bytes",
     "format_of",
+    "input_digest",
     "read_case_data",
     "read_cases",
     "read_cases_file",
@@ -310,8 +312,31 @@ def _records(
     return _json_records(text, source, kind, detected=detected)
 
 
+#: SHA-256 of the last input read per source, for the receipt of what is computed from it.
+_last_digest: dict[str, str] = {}
+
+
+def input_digest(source: str | Path, cases: int) -> InputDigest:
+    """The receipt's record of an input :func:`read_cases` read (its SHA-256 as read, not as now)."""
+    from regimes.receipt import InputDigest
+
+    return InputDigest(source=str(source), sha256=_last_digest.get(str(source)), cases=cases)
+
+
 def _read(source: str | Path, fmt: Format | None) -> tuple[list[tuple[str, Any]], bool]:
     """Raw case mappings with where each came from, and whether the input was a collection."""
+    data, name = _read_source(source)
+    import hashlib
+
+    _last_digest[str(source)] = hashlib.sha256(data).hexdigest()
+    named = fmt is not None or (name != STDIN and Path(source).suffix.lower() in _SUFFIXES)
+    kind = fmt or format_of(source, data[:64])
+    if kind not in FORMATS:
+        raise ArgumentError(f"format: must be one of {', '.join(FORMATS)} (got {kind!r})")
+    return _records(data, name, kind, detected=not named)
+
+
+def _read_source(source: str | Path) -> tuple[bytes, str]:
     if str(source) == "-":
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
         name = STDIN
@@ -319,11 +344,7 @@ def _read(source: str | Path, fmt: Format | None) -> tuple[list[tuple[str, Any]]
         path = Path(source)
         data = _read_bytes(path)
         name = str(path)
-    named = fmt is not None or (name != STDIN and Path(source).suffix.lower() in _SUFFIXES)
-    kind = fmt or format_of(source, data[:64])
-    if kind not in FORMATS:
-        raise ArgumentError(f"format: must be one of {', '.join(FORMATS)} (got {kind!r})")
-    return _records(data, name, kind, detected=not named)
+    return data, name
 
 
 def read_case_data(source: str | Path, *, fmt: Format | None = None) -> list[tuple[str, Any]]:

@@ -67,12 +67,35 @@ def ruleset_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(TESTS_SUFFIX))
 
 
+#: SHA-256 of each ruleset file's bytes as it was loaded (by resolved path), for receipts.
+_DIGESTS: dict[str, str] = {}
+
+
+def _record_digest(path: Path, data: bytes | None = None) -> None:
+    import hashlib
+
+    try:
+        raw = data if data is not None else path.read_bytes()
+    except OSError:
+        return  # the loader reports the unreadable file
+    _DIGESTS[str(path.resolve())] = hashlib.sha256(raw).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a ruleset file as it was loaded (or, if it was not loaded here, as it is now)."""
+    key = str(path.resolve())
+    if key not in _DIGESTS:
+        _record_digest(path)
+    return _DIGESTS.get(key, "unreadable")
+
+
 def load_files(paths: Iterable[Path]) -> list[LoadedFile]:
     """Load several files, collecting every error before raising."""
     loaded: list[LoadedFile] = []
     errors: list[RulesetError] = []
     for path in paths:
         try:
+            _record_digest(path)
             loaded.append(load_ruleset_file(path))
         except RulesetErrors as exc:
             errors.extend(exc.errors)
@@ -112,9 +135,11 @@ def _load_bundled(path: Path) -> LoadedFile:
     from regimes.parse_cache import cached
 
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return load_ruleset_file(path)  # its named error
+    _record_digest(path, data)
     return cached(path, text, lambda _text, where: load_ruleset_file(where))
 
 
@@ -264,9 +289,7 @@ def headers() -> Layering:
     if not isinstance(layering, _LazyLayering) or not isinstance(layering.files, _LazyFiles):
         return layering
     try:
-        files = [
-            cached(path, _header_text(path), parse_ruleset) for _, path in layering.files.index.values()
-        ]
+        files = [cached(path, _header_text(path), parse_ruleset) for _, path in layering.files.index.values()]
         return Layering(files)
     except (RulesetErrors, OSError, UnicodeDecodeError):
         return layering

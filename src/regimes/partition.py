@@ -128,7 +128,33 @@ def classes(
                 row[name] = {**DEFAULTS, **(defaults or {})}.get(name, False if spec.type == "bool" else 0)
             row["group"] = group
             row.update(zip(facts, combo, strict=True))
-            yield row
+            lawful = _lawful(row, frozenset(facts))
+            if lawful is not None:
+                yield lawful
+
+
+def _lawful(row: dict[str, FactValue], read: frozenset[str]) -> dict[str, FactValue] | None:
+    """The row as a lawful member of its class (LAB § 6 ages), or ``None`` when it has none.
+
+    Facts no condition reads are free: they move to a value the law allows for the group (age 25
+    for uddannelseshjælp; a vocational qualification for kontanthjælp under 30). A class whose
+    read facts the law rules out (uddannelseshjælp at 40) has no member and is left out.
+    """
+    from regimes.plausibility import KONTANTHJAELP, UNDER_30, lawful_age
+
+    group = TargetGroup(str(row["group"]))
+    if group not in UNDER_30 and group not in KONTANTHJAELP:
+        return row
+    if group in UNDER_30:
+        if "age" not in read and int(row["age"]) >= 30:
+            row["age"] = 25
+        if "has_vocational_education" not in read:
+            row["has_vocational_education"] = False
+    elif int(row["age"]) < 30 and "has_vocational_education" not in read:
+        row["has_vocational_education"] = True
+    if not lawful_age(group, int(row["age"]), bool(row["has_vocational_education"])):
+        return None
+    return row
 
 
 def describe(row: Mapping[str, FactValue], predicates: Sequence[Predicate]) -> str:

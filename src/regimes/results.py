@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regimes.receipt import Receipt
 from regimes.vocabulary import Actor, Confidence, RightStatus, Status, Step
 
 
@@ -94,6 +95,19 @@ class Evaluation(_Out):
     not_applied: list[NotApplied] | None = Field(default=None, exclude_if=_absent)
     #: What the reader must not miss: e.g. the date lies beyond the known law (:mod:`regimes.horizon`).
     warnings: list[str] = Field(default_factory=list, exclude_if=_empty)
+    #: What produced it: version, regime, SHA-256 of each ruleset file, back end, date (regimes.receipt).
+    receipt: Receipt | None = Field(default=None, exclude_if=_absent)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal results, whatever produced them: the receipt (back end, version) is not compared."""
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        mine = {k: v for k, v in self.__dict__.items() if k != "receipt"}
+        theirs = {k: v for k, v in other.__dict__.items() if k != "receipt"}
+        return mine == theirs
+
+    def __hash__(self) -> int:
+        return hash((self.case, self.regime, self.on))
 
     def obligation(self, rule: str) -> Obligation | None:
         """The obligation of ``rule``, if it applies."""

@@ -30,10 +30,30 @@ KH_UH = {
 }
 
 
+def witness_id(row: Mapping[str, FactValue], on: date) -> str:
+    """A witness's id: its group and a short digest of its facts, so each class's witness has its own.
+
+    Deterministic (the same class gives the same id in every run), unlike a counter it does not
+    depend on the order the classes are found in.
+
+    >>> witness_id({"group": "dagpenge", "age": 40}, date(2026, 8, 10))
+    'w-dagpenge-8f068c'
+    """
+    import hashlib
+
+    facts = "|".join(f"{k}={row[k]}" for k in sorted(row)) + f"|on={on.isoformat()}"
+    return f"w-{row['group']}-{hashlib.sha256(facts.encode()).hexdigest()[:6]}"
+
+
 def witness_data(
-    row: Mapping[str, FactValue], on: date, *, case_id: str = "w-1", municipality: str = "101"
+    row: Mapping[str, FactValue], on: date, *, case_id: str | None = None, municipality: str = "101"
 ) -> dict[str, Any]:
-    """The JSON of a minimal case whose facts on ``on`` are ``row``."""
+    """The JSON of a minimal case whose facts on ``on`` are ``row`` (a lawful member of its class).
+
+    ``case_id`` defaults to :func:`witness_id`. The partition (:func:`regimes.partition.classes`)
+    only yields rows the law allows (LAB § 6 ages), so the witness is a case the law can have.
+    """
+    case_id = case_id or witness_id(row, on)
     group = TargetGroup(str(row["group"]))
     age = int(row["age"])
     start = from_int(int(row["period_start"])) if row["period_start"] else on - timedelta(days=6)

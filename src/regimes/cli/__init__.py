@@ -121,6 +121,41 @@ class EvalFormat(StrEnum):
     jsonl = "jsonl"
 
 
+def print_receipt(receipt: Any) -> None:
+    """A receipt as lines: what produced the table above (``regimes verify`` checks it)."""
+    console.print("[bold]receipt[/]", highlight=False)
+    data = receipt.model_dump(mode="json")
+    for key in (
+        "package",
+        "version",
+        "regimes",
+        "resolved",
+        "backend",
+        "on",
+        "known_until",
+        "options",
+        "input",
+    ):
+        value = data.get(key)
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+        console.print(f"  {key}: {escape(shown)}", highlight=False, soft_wrap=True)
+    for item in data.get("rulesets", []):
+        console.print(f"  sha256 {item['sha256']}  {escape(item['file'])}", highlight=False, soft_wrap=True)
+
+
+def _with_input(run: list[Any], source: str, count: int) -> list[Any]:
+    """The evaluations with the input they were read from recorded in their receipts."""
+    from regimes.inputs import input_digest
+
+    digest = input_digest(source, count)
+    out = []
+    for ev in run:
+        if ev.receipt is not None:
+            ev = ev.model_copy(update={"receipt": ev.receipt.model_copy(update={"input": digest})})
+        out.append(ev)
+    return out
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -231,6 +266,10 @@ def evaluate(
             help="durable (Rete, default), vector or reference (or REGIMES_BACKEND).",
         ),
     ] = None,
+    receipt: Annotated[
+        bool,
+        typer.Option("--receipt", help="After the tables, print each run's receipt (always in JSON)."),
+    ] = False,
 ) -> None:
     """Evaluate cases: which steps are required, by whom, by when, under which paragraph."""
     from engine.backends import available_backends
@@ -249,6 +288,7 @@ def evaluate(
         evaluate_many(loaded, r, day, backend=backend, include_unverified=include_unverified, explain=explain)
         for r in regimes_
     ]
+    runs = [_with_input(run, cases, len(loaded)) for run in runs]
     if fmt is EvalFormat.table:
         for index in range(len(loaded)):
             if len(runs) > 1:
@@ -264,6 +304,10 @@ def evaluate(
                     console.print(
                         f"  [bright_black]why not {why.rule}: {escape(why.reason)}[/]", highlight=False
                     )
+        if receipt:
+            for run in runs:
+                if run and run[0].receipt is not None:
+                    print_receipt(run[0].receipt)
         return
     flat = [ev for run in runs for ev in run]
     if fmt is EvalFormat.jsonl:
@@ -426,6 +470,32 @@ def test_cmd(
         )
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({len(per_rule)} rules)")
     if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def verify(
+    receipt: Annotated[
+        Path,
+        typer.Argument(
+            metavar="RECEIPT",
+            help="The JSON that `regimes evaluate --format json` or `regimes diff --format json` wrote.",
+        ),
+    ],
+    cases: Annotated[
+        Path | None,
+        typer.Option("--cases", metavar="FILE", help="The cases, if not at the path the receipt names."),
+    ] = None,
+) -> None:
+    """Re-run a result from its receipt: is the installed law the same, and is the result?"""
+    from regimes.verify import verify_file
+
+    report = verify_file(receipt, cases=cases)
+    for line in report.lines:
+        style = "green" if ": same" in line else "bold red" if "differs" in line else "bright_black"
+        console.print(f"[{style}]{escape(line)}[/]", highlight=False, soft_wrap=True)
+    if not report.ok:
         raise typer.Exit(1)
 
 

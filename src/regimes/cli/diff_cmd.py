@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from regimes.diff.model import Population, RegimeDiff
+    from regimes.receipt import Receipt
 
 __all__ = ["DiffFormat", "diff_command"]
 
@@ -84,7 +85,22 @@ def _population(
 def _render_html(diff: RegimeDiff) -> str:
     from regimes.diff.html import render_html
 
-    return render_html(diff)
+    receipt = diff.receipt.model_dump(mode="json") if diff.receipt is not None else None
+    return render_html(diff, receipt=receipt)
+
+
+def _receipt(diff: RegimeDiff, cases: str | None, population: Population) -> Receipt | None:
+    """The diff's receipt with the population's input recorded (a file's SHA-256, or the seed)."""
+    from regimes.inputs import input_digest
+    from regimes.receipt import InputDigest
+
+    if diff.receipt is None:
+        return None
+    if cases is None:
+        digest = InputDigest(source=population.source, sha256=None, cases=population.cases)
+    else:
+        digest = input_digest(cases, population.cases)
+    return diff.receipt.model_copy(update={"input": digest})
 
 
 @app.command("diff")
@@ -190,7 +206,9 @@ def diff_command(
     if cases is not None or synthetic is not None:
         assert result.on is not None
         population = _population(result, cases, synthetic, seed, result.on, backend, minutes)
-        result = result.model_copy(update={"population": population})
+        result = result.model_copy(
+            update={"population": population, "receipt": _receipt(result, cases, population)}
+        )
     if panel is not None:
         from regimes.population.cli import national_from_panel
 

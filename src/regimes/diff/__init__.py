@@ -17,10 +17,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
-from regimes.diff.behavioural import behavioural_diff
+from regimes.diff.behavioural import behavioural_diff, pick_backend
 from regimes.diff.model import Behavioural, RegimeDiff
 from regimes.diff.structural import structural_diff
 from regimes.layer import Regime
+from regimes.receipt import receipt_for
 
 __all__ = ["DEFAULT_LEAD_DAYS", "default_on", "diff"]
 
@@ -93,4 +94,10 @@ def diff(
         unmodelled=structure.unmodelled,
         notes=structure.notes,
         warnings=horizon_warnings([regime_a, regime_b], day),
+        receipt=receipt_for(
+            [regime_a, regime_b],
+            pick_backend(backend),
+            day,
+            options={"include_unverified": include_unverified},
+        ),
     )

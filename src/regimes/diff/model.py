@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from regimes.population.model import NationalImpact
+from regimes.receipt import Receipt
 from regimes.results import Obligation, Right
 
 ChangeKind = Literal["added", "removed", "changed", "exempted", "replaced"]
@@ -96,7 +97,8 @@ class Population(_Out):
     quota_coverage: list[dict[str, Any]] = []
     deadlines_a: dict[str, int] = {}
     deadlines_b: dict[str, int] = {}
-    seconds: float = 0.0
+    #: Wall time of the run: for the CLI's summary on stderr, never in the JSON (same input, same bytes).
+    seconds: float = Field(default=0.0, exclude=True)
 
 
 class RegimeDiff(_Out):
@@ -115,3 +117,5 @@ class RegimeDiff(_Out):
     notes: list[str] = []
     #: What the reader must not miss: e.g. the diff date lies beyond the known law (:mod:`regimes.horizon`).
     warnings: list[str] = []
+    #: What produced it: version, regimes, SHA-256 of each ruleset file, back end, date (regimes.receipt).
+    receipt: Receipt | None = None
