@@ -67,8 +67,18 @@ def test_every_command_reads_csv_and_parquet(command: str) -> None:
             args += ["--regime", "dk-reform-2026"]
         result = runner.invoke(app, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
-        outputs.append(json.loads(result.stdout))
+        data = json.loads(result.stdout)
+        outputs.append(_no_input(data))
     assert all(o == outputs[0] for o in outputs)
+
+
+def _no_input(data: Any) -> Any:
+    """The output without the receipt's input record (it names the file read, so it differs)."""
+    if isinstance(data, dict):
+        return {k: _no_input(v) for k, v in data.items() if k != "input"}
+    if isinstance(data, list):
+        return [_no_input(v) for v in data]
+    return data
 
 
 def test_diff_reads_csv_cases() -> None:

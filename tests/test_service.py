@@ -39,6 +39,15 @@ FIRST = "lab-2024.dagpenge.first-interview-akasse"
 INTERVIEW: dict[str, Any] = {"kind": "job_interview", "on": "2024-03-14", "actor": "a_kasse"}
 
 
+def _nr(data: Any) -> Any:
+    """``data`` without receipts: they name the back end and the input, which differ by design."""
+    if isinstance(data, dict):
+        return {k: _nr(v) for k, v in data.items() if k != "receipt"}
+    if isinstance(data, list):
+        return [_nr(v) for v in data]
+    return data
+
+
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
@@ -105,7 +114,7 @@ def test_contract_example_is_the_cli_json(client: TestClient, case_data: dict[st
     )
     assert response.status_code == 200
     expected = cli_json(regimes.evaluate(regimes.parse_case(case_data), "dk-lab-2024", on))
-    assert response.json() == expected
+    assert _nr(response.json()) == _nr(expected)
     first = next(o for o in response.json()["obligations"] if o["rule"] == FIRST)
     assert (first["deadline"], first["status"], first["citation"]) == (
         "2024-03-18",
@@ -126,7 +135,7 @@ def test_contract_example_matches_the_cli_itself(client: TestClient, case_data: 
     )
     assert result.exit_code == 0, result.output
     response = client.post("/evaluate", json={"case": case_data, "regime": "dk-lab-2024", "on": "2024-03-10"})
-    assert response.json() == json.loads(result.stdout)
+    assert _nr(response.json()) == _nr(json.loads(result.stdout))
 
 
 def test_cases_give_a_list(client: TestClient, case_data: dict[str, Any]) -> None:
@@ -141,7 +150,7 @@ def test_cases_give_a_list(client: TestClient, case_data: dict[str, Any]) -> Non
     response = client.post("/evaluate", json={"cases": [case_data, other], "on": on.isoformat()})
     assert response.status_code == 200
     cases = [regimes.parse_case(case_data), regimes.parse_case(other)]
-    assert response.json() == [cli_json(ev) for ev in regimes.evaluate_many(cases, None, on)]
+    assert _nr(response.json()) == _nr([cli_json(ev) for ev in regimes.evaluate_many(cases, None, on)])
     assert client.post("/evaluate", json={"cases": []}).json() == []
 
 
@@ -152,7 +161,7 @@ def test_options_pass_through(client: TestClient, case_data: dict[str, Any]) -> 
     expected = regimes.evaluate(
         regimes.parse_case(case_data), None, on, explain=True, include_unverified=True
     )
-    assert response.json() == cli_json(expected)
+    assert _nr(response.json()) == _nr(cli_json(expected))
     assert "not_applied" in response.json()
 
 
@@ -339,7 +348,7 @@ def test_session_evaluates_incrementally(client: TestClient, case_data: dict[str
     expected = regimes.evaluate(
         regimes.parse_case({**case_data, "events": [INTERVIEW]}), "dk-lab-2024", dt.date(2024, 3, 15)
     )
-    assert after == cli_json(expected)
+    assert _nr(after) == _nr(cli_json(expected))
     more = [{"kind": "job_interview", "on": d, "actor": "a_kasse"} for d in ("2024-04-10", "2024-05-20")]
     response = client.post(f"/sessions/{sid}/events", json=more)
     assert response.json() == {"session": sid, "added": 2, "events": 3}
