@@ -192,5 +192,6 @@ def test_the_parameters_and_the_diff_model_load_without_numpy() -> None:
         "import sys, regimes.diff.model, regimes.population.params as p, regimes.population.describe as d;"
         "d.describe(p.load_params()); assert 'numpy' not in sys.modules, 'numpy imported'"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
