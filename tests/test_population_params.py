@@ -181,3 +181,26 @@ def test_cli_describe_table_json_and_a_bad_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["population", "describe", "--population-params", str(bad)])
     assert result.exit_code == 1
     assert "groups.dagpenge.stock.value" in result.output
+
+
+def test_the_parameters_and_the_diff_model_load_without_numpy() -> None:
+    """numpy comes with the 'analyst' extra: reading and describing the parameters must not need it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, regimes.diff.model, regimes.population.params as p, regimes.population.describe as d;"
+        "d.describe(p.load_params()); assert 'numpy' not in sys.modules, 'numpy imported'"
+    )
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_example_override_loads_and_describes() -> None:
+    example = Path(__file__).parents[1] / "examples" / "population" / "my-parameters.yaml"
+    params = load_params(example)
+    assert params.groups[TargetGroup.DAGPENGE].stock.value == 70000
+    assert params.behaviour.interviews_held_per_required.kind == "assumption"
+    result = runner.invoke(app, ["population", "describe", "--population-params", str(example)])
+    assert result.exit_code == 0 and "Example override" in result.output
