@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    from regimes.service import create_app  # noqa: E402
+    from regimes.service import create_app
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
 

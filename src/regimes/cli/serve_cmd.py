@@ -23,7 +23,16 @@ _DEFAULTS = Limits()
 
 
 def _missing_service_deps() -> list[str]:
-    return [name for name in ("fastapi", "uvicorn") if importlib.util.find_spec(name) is None]
+    """The service extra's packages that cannot be imported here."""
+    missing = []
+    for name in ("fastapi", "uvicorn"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
 
 
 @app.command("serve")
@@ -88,11 +97,13 @@ def serve(
     """Serve the HTTP API: /regimes, /evaluate, /diff, /sessions, /openapi.json."""
     missing = _missing_service_deps()
     if missing:
-        errors.print(
-            f"[bold red]error:[/] regimes serve needs {' and '.join(missing)}: "
-            "install the service extra, pip install 'regimes[service]'",
-            highlight=False,
+        from rich.markup import escape
+
+        message = (
+            f"regimes serve needs {' and '.join(missing)}: "
+            "install the service extra, pip install 'regimes[service]'"
         )
+        errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
         raise typer.Exit(1)
     import uvicorn
 
