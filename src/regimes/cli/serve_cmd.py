@@ -9,30 +9,16 @@ option here, passed to each worker process through ``REGIMES_SERVE``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from typing import Annotated, Any
 
 import typer
 
-from regimes.cli import app, errors, friendly
+from regimes.cli import app, friendly
 from regimes.service_limits import Limits
 
 _DEFAULTS = Limits()
-
-
-def _missing_service_deps() -> list[str]:
-    """The service extra's packages that cannot be imported here."""
-    missing = []
-    for name in ("fastapi", "uvicorn"):
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(name)
-    return missing
 
 
 @app.command("serve")
@@ -95,16 +81,10 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the HTTP API: /regimes, /evaluate, /diff, /sessions, /openapi.json."""
-    missing = _missing_service_deps()
-    if missing:
-        from rich.markup import escape
+    from regimes.extras import require
 
-        message = (
-            f"regimes serve needs {' and '.join(missing)}: "
-            "install the service extra, pip install 'regimes[service]'"
-        )
-        errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-        raise typer.Exit(1)
+    require("fastapi", "service", "regimes serve")  # the one line naming the extra, exit 1
+    require("uvicorn", "service", "regimes serve")
     import uvicorn
 
     from regimes.library import load_all
