@@ -444,3 +444,19 @@ def test_today_is_the_default_date_on_the_hot_path(client: TestClient) -> None:
     response = client.post("/evaluate", json={"case": CASE, "regime": "dk-lab-2024"})
     assert response.status_code == 200
     assert response.json()["on"] == dt.date.today().isoformat()
+
+
+def test_the_answers_fields_are_described_in_openapi_and_in_regimes_schema(client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from regimes.cli import app
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("Evaluation", "Obligation", "Right", "NotApplied"):
+        for prop, schema in schemas[name]["properties"].items():
+            assert schema.get("description"), f"{name}.{prop} has no description"
+    result = CliRunner().invoke(app, ["schema", "--of", "evaluation"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["properties"]["on"]["description"].startswith("The evaluation date")
+    assert printed["$defs"]["Obligation"]["properties"]["status"]["description"]
