@@ -70,6 +70,11 @@ class Obligation(_Out):
     """For a quota: the share of cases it applies to (only for quotas)."""
     deadline_asserted: bool = True
     """Whether the deadline is stated by the law (false: a modelling choice; never `overdue`)."""
+    judged_under: str | None = Field(default=None, exclude_if=_absent)
+    """The regime whose law, in force on the deadline, judged it, when not the evaluation's (C8,
+    :mod:`regimes.transitions`); only then."""
+    judged_on: date | None = Field(default=None, exclude_if=_absent)
+    """The date that law was in force on (the deadline), with `judged_under`."""
 
 
 class Right(_Out):

@@ -317,6 +317,7 @@ class EvaluateRequest(_Body):
     case: OptionalCaseIn = Field(None, description="One case; the answer is one evaluation.")
     cases: OptionalCasesIn = Field(
         None,
+        json_schema_extra={"x-regimes-limit": "max_cases"},
         description="Several cases (at most the service's `max_cases`, 1000 by default); "
         "the answer is a list in the same order.",
     )
@@ -337,12 +338,13 @@ class DiffRequest(_Body):
     on: IsoDate | None = Field(None, description="The date to compare on; default: the diff's own.")
     cases: OptionalCasesIn = Field(
         None,
+        json_schema_extra={"x-regimes-limit": "max_cases"},
         description="Cases for the population part (as `regimes diff --cases`), at most `max_cases`.",
     )
     synthetic: int | None = Field(
         None,
         ge=0,
-        le=Limits.max_population,
+        json_schema_extra={"x-regimes-limit": "max_population"},
         description="A synthetic population of this many cases for the population part "
         "(as `regimes diff --synthetic N`), at most `max_population`.",
     )
@@ -1092,18 +1094,28 @@ def _path_matches(route: Any, request: Request) -> bool:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with the bundled regime ids as an enum wherever a body takes one."""
+    """FastAPI's document, with the bundled regime ids as an enum wherever a body takes one, and
+    this app's limits as the maximum of the fields they bound (``maxItems``, ``maximum``)."""
     if app.openapi_schema is not None:
         return app.openapi_schema
     from regimes.library import bundled
 
     spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     ids = sorted(bundled().regime_ids())
+    limits: Limits = app.state.limits
+    bounds = {
+        "max_cases": ("maxItems", limits.max_cases),
+        "max_population": ("maximum", limits.max_population),
+    }
 
     def mark(node: Any) -> None:
         if isinstance(node, dict):
             if node.pop("x-regimes-regime-id", False):
                 node["enum"] = ids
+            bound = node.pop("x-regimes-limit", None)
+            if bound is not None:
+                keyword, value = bounds[bound]
+                node[keyword] = value
             for value in node.values():
                 mark(value)
         elif isinstance(node, list):
