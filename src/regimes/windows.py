@@ -98,7 +98,7 @@ def anchor_date(
     if isinstance(anchor, OfferEndAnchor):
         offers = [e for e in events if isinstance(e, OfferEvent) and e.start <= on]
         if not offers:
-            return None, f"no offer started on or before {on}"
+            return None, f"no offer event on or before {on}"
         return max(offers, key=lambda e: (e.start, e.end)).end, ""
     assert isinstance(anchor, SuspensionEndAnchor)
     target = anchor.suspension_end_at_deadline_of
