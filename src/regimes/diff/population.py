@@ -605,7 +605,7 @@ def headline(population: Population, a: str = "A", b: str = "B") -> str:
 # Reading and writing case files
 # --------------------------------------------------------------------------------------------
 
-_LIST_FIELDS: Final = ("interruptions", "events")
+_LIST_FIELDS: Final = ("interruptions", "paid_hours", "events")
 # A yes/no field, or an optional one (``jobcenter_course_from_day_one``: left out, it is derived).
 _BOOL_FIELDS: Final = frozenset(
     name for name, info in Case.model_fields.items() if info.annotation in (bool, bool | None)
