@@ -6,6 +6,7 @@
     ├── RulesetError (ValueError)     a ruleset file is wrong: file, line, rule id, what
     │   └── RulesetErrors             several RulesetErrors found in one pass (``check``)
     ├── CaseError (ValueError)        a case is wrong: names the field and the value
+    │   └── DateRangeError            a date, or one reckoned from it, is outside the dates computed with
     ├── ResolutionError (LookupError) no regime for a municipality/date, or an unknown regime id
     └── EngineError (RuntimeError)    a back end failed; wraps its native exception
 
@@ -91,6 +92,15 @@ class CaseError(RegimesError, ValueError):
         named = self.field and (f"'{self.field}'" in self.message or self.message.startswith(self.field))
         field = f"{self.field}: " if self.field and not named else ""
         return f"{where}{who}{field}{self.message}"
+
+
+class DateRangeError(CaseError):
+    """A date, or a deadline reckoned from it, lies outside the range the product computes with.
+
+    The case model accepts dates from ``regimes.case.DATE_MIN`` to ``DATE_MAX`` (1900–2199), so
+    a reckoning from an accepted date stays far inside Python's years 1–9999; this is the named
+    error for a date arithmetic that would leave them anyway (``regimes.dates``).
+    """
 
 
 class ResolutionError(RegimesError, LookupError):

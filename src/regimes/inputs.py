@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from regimes import json_input
 from regimes.case import Case, parse_case
 from regimes.errors import CaseError
 
 
 def _parse_json(text: str, source: str) -> Any:
     try:
-        return json.loads(text)
+        return json_input.loads(text, source)  # bounded depth: a named error, never RecursionError
     except json.JSONDecodeError as exc:
         msg = f"{source}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"
         raise CaseError(msg) from None
@@ -31,7 +32,7 @@ def _parse_jsonl(text: str, source: str) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            out.append((number, json.loads(line)))
+            out.append((number, json_input.loads(line, f"{source}:{number}")))
         except json.JSONDecodeError as exc:
             msg = f"{source}:{number}: not valid JSON ({exc.msg}, column {exc.colno})"
             raise CaseError(msg) from None
@@ -77,7 +78,7 @@ def _read(source: str) -> tuple[list[tuple[str, Any]], bool]:
 
 def _looks_like_one_json(text: str) -> bool:
     try:
-        json.loads(text)
+        json_input.loads(text, "<stdin>")
     except json.JSONDecodeError:
         return False
     return True
