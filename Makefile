@@ -39,4 +39,4 @@ docs: $(STAMP)
 	$(BIN)/regimes docs docs/regimes
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info src/regimes/_bundled

@@ -52,10 +52,18 @@ def _own_rules(regime: Regime) -> list[tuple[str, LoadedFile]]:
 def check_paths(paths: Sequence[Path] | None = None) -> CheckReport:
     """Check the given ruleset files (default: the bundled folder)."""
     report = CheckReport()
-    folder_paths = list(paths) if paths else ruleset_paths(rulesets_dir())
+    try:
+        folder_paths = list(paths) if paths else ruleset_paths(rulesets_dir())
+    except RulesetError as exc:
+        report.findings.append(str(exc))
+        return report
     expanded: list[Path] = []
     for path in folder_paths:
         expanded.extend(ruleset_paths(path) if path.is_dir() else [path])
+    if not expanded:
+        where = ", ".join(str(p) for p in paths) if paths else str(rulesets_dir())
+        report.findings.append(f"{where}: no ruleset files (*.yaml): nothing to check is an error, not ok")
+        return report
     try:
         files = load_files(expanded)
     except RulesetErrors as exc:

@@ -16,7 +16,10 @@ DEMO_DATE = date(2024, 10, 1)
 
 
 def examples_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "examples"
+    """The shipped example cases: inside the installed package, else the checkout's ``examples/``."""
+    from regimes.library import shipped_dir
+
+    return shipped_dir("examples")
 
 
 def run_demo(console: Console) -> None:

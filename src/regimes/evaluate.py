@@ -6,11 +6,15 @@ The pipeline for one call: derive the case's facts as they stood on the date
 events that satisfy it (:mod:`regimes.windows`) → decide the status.
 
 Obligations are listed in the order a caseworker meets them (by opening date, then
-deadline; stable for equal dates). Status precedence (worked-examples.md, "Conventions"):
-``met`` if enough was done; else
-``exempted`` if a deviating regime lifts the rule; else ``suspended`` if a suspension holds
-on the evaluation date or held on the deadline; else ``waivable`` for a quota; else
-``upcoming`` before the window opens, ``due`` until the deadline, ``overdue`` after it.
+deadline; stable for equal dates). Status precedence (worked-examples.md, "Conventions"),
+decided by :func:`regimes.status.decide`: ``met`` if enough was done; else ``exempted`` if a
+deviating regime lifts the rule; else ``suspended`` if a LAB § 106 ground pauses it — holds on
+the evaluation date while the window is open, or held on the deadline once the window opened
+(:func:`regimes.status.pausing_period`: never a deadline that passed before the ground began,
+never a window that opens after it ended); else ``waivable`` for a quota; else ``upcoming``
+before the window opens, ``due`` until the deadline, ``overdue`` after it — but only when the
+deadline is asserted: an unverified deadline never makes a duty ``overdue``, it stays ``due``
+(:func:`regimes.status.past_deadline_status`).
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ from regimes.case import Case, Event, ExemptionGroundEvent, check_evaluation_dat
 from regimes.compile import CompiledRegime, compile_regime
 from regimes.errors import ResolutionError
 from regimes.facts import FACTS, fact_row
+from regimes.horizon import horizon_warning
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
+from regimes.status import decide, pausing_period
 from regimes.vocabulary import Confidence, RightStatus, Status
 from regimes.windows import Period, anchor_date, count_done, span
 
@@ -320,30 +326,25 @@ def _evaluate_one(
             )
             continue
         deadlines[er.id] = window.deadline
-        suspending = next(
-            (
-                p
-                for p in topic_periods
-                if p.covers(on) or (window.deadline is not None and p.covers(window.deadline))
-            ),
-            None,
-        )
+        suspending = pausing_period(topic_periods, window.opens, window.deadline, on)
         done = count_done(case, effect.step, effect.actor, effect.counting, window, on, history)
         quota = isinstance(effect, QuotaEffect)
-        if done >= effect.count:
-            status = Status.MET
-        elif exemption is not None:
-            status = Status.EXEMPTED
-        elif suspending is not None:
-            status = Status.SUSPENDED
-        elif quota:
-            status = Status.WAIVABLE
-        elif on < window.opens:
-            status = Status.UPCOMING
-        elif window.deadline is None or on <= window.deadline:
-            status = Status.DUE
-        else:
-            status = Status.OVERDUE
+        asserted = (
+            window.deadline is not None
+            and effect.window.deadline_confidence is not Confidence.UNVERIFIED
+            and rule.confidence is not Confidence.UNVERIFIED
+        )
+        status = decide(
+            done=done,
+            count=effect.count,
+            exempted=exemption is not None,
+            suspended=suspending is not None,
+            quota=quota,
+            on=on,
+            opens=window.opens,
+            deadline=window.deadline,
+            deadline_asserted=asserted,
+        )
         # A lift is always named, even when the step was done anyway (status `met`), so that
         # "was this still required?" has an answer; a suspension only when it decided the status.
         by, by_citation = _by(exemption, suspending if status is Status.SUSPENDED else None)
@@ -364,9 +365,7 @@ def _evaluate_one(
             by=by,
             by_citation=by_citation,
             share=effect.share if isinstance(effect, QuotaEffect) else None,
-            deadline_asserted=window.deadline is not None
-            and effect.window.deadline_confidence is not Confidence.UNVERIFIED
-            and rule.confidence is not Confidence.UNVERIFIED,
+            deadline_asserted=asserted,
         )
     return Evaluation(
         case=case.id,
@@ -380,7 +379,14 @@ def _evaluate_one(
         what_if=what_if,
         notes=_notes(case, regime, compiled, [er for _, er in applying]),
         not_applied=not_applied if explain else None,
+        warnings=_warnings(regime, on),
     )
+
+
+def _warnings(regime: Regime, on: date) -> list[str]:
+    """What the reader must not miss: the date lies beyond the regime's known law (C10)."""
+    warning = horizon_warning(regime, on)
+    return [warning] if warning else []
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,8 +2,13 @@
 
 Why a library object: a regime is built from several files (its own, what it extends, the
 modules it includes), and the same resolved regime must be shared by every evaluation so
-that its compiled matcher is built once. Files are found in the repository's ``rulesets/``
-folder, or in the folder named by the ``REGIMES_RULESETS`` environment variable.
+that its compiled matcher is built once.
+
+Where the law is found (:func:`shipped_dir`): inside the installed package
+(``regimes/_bundled/rulesets``, copied there by the build, see ``setup.py``), else in the
+repository's ``rulesets/`` folder (a checkout or an editable install). The environment variable
+``REGIMES_RULESETS`` may point elsewhere, for authors trying a folder of their own. A library
+that finds no ruleset is an error, never an empty list: a user must not read "0 regimes" as "ok".
 """
 
 from __future__ import annotations
@@ -25,12 +30,34 @@ from regimes.vocabulary import RegimeStatus
 TESTS_SUFFIX = ".tests.yaml"
 
 
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped_dir(name: str) -> Path:
+    """A folder the package ships (``rulesets`` or ``examples``): packaged copy, else checkout.
+
+    Raises:
+        RulesetError: neither the installed package nor a repository checkout has it.
+    """
+    packaged = _PACKAGE / "_bundled" / name
+    if packaged.is_dir():
+        return packaged
+    checkout = _PACKAGE.parents[1] / name
+    if checkout.is_dir() and (_PACKAGE.parents[1] / "pyproject.toml").is_file():
+        return checkout
+    msg = (
+        f"the installed package carries no {name}/ folder (looked in {packaged} and {checkout}); "
+        "reinstall regimes from a wheel or a checkout"
+    )
+    raise RulesetError(msg)
+
+
 def rulesets_dir() -> Path:
-    """Where the bundled rulesets live."""
+    """Where the bundled rulesets live (``REGIMES_RULESETS`` overrides, for ruleset authors)."""
     configured = os.environ.get("REGIMES_RULESETS")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "rulesets"
+    return shipped_dir("rulesets")
 
 
 def ruleset_paths(folder: Path) -> list[Path]:
@@ -59,7 +86,11 @@ _lock = threading.Lock()
 def bundled() -> Layering:
     """The bundled rulesets, loaded and validated once per process."""
     with _lock:
-        return Layering(load_files(ruleset_paths(rulesets_dir())))
+        folder = rulesets_dir()
+        paths = ruleset_paths(folder)
+        if not paths:
+            raise RulesetError("no ruleset files (*.yaml) here: the library of regimes is empty", file=folder)
+        return Layering(load_files(paths))
 
 
 def library_with(paths: Iterable[Path]) -> Layering:

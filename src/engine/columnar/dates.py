@@ -1,0 +1,139 @@
+"""The law's date reckonings over columns of day numbers (the vectorised :mod:`regimes.dates`).
+
+Month addition keeps the day of the month, or the target month's last day where that day does
+not exist (what ``relativedelta(months=n)`` does); ``first`` is the day before, unless the day
+was clamped. Accumulation (LAB § 9) moves a deadline later by the interruption days on or
+before it, until stable, for every case at once. The tests hold each function to its scalar
+twin in :mod:`regimes.dates` on random dates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.columnar.tables import Days
+from engine.plan import ReckoningPlan
+
+_I64 = np.int64
+
+
+def month_parts(days: Days) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(month number since 1970-01, day of month − 1)`` of each day."""
+    months = days.astype("datetime64[D]").astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(_I64)
+    return months.astype(_I64), days - first
+
+
+def month_start(months: npt.NDArray[np.int64]) -> Days:
+    """The day number of the first day of each month number."""
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(_I64)
+
+
+def add_months(days: Days, n: int | npt.NDArray[np.int64]) -> tuple[Days, npt.NDArray[np.bool_]]:
+    """``days ⊕ n`` calendar months, and where the day of the month did not exist (clamped)."""
+    months, offset = month_parts(days)
+    target = months + n
+    start = month_start(target)
+    length = month_start(target + 1) - start
+    clamped = offset > length - 1
+    return start + np.minimum(offset, length - 1), clamped
+
+
+def after(days: Days, unit: str, n: int) -> Days:
+    """ "No later than N days/weeks/months after D"."""
+    if unit == "days":
+        return days + n
+    if unit == "weeks":
+        return days + 7 * n
+    return add_months(days, n)[0]
+
+
+def first(days: Days, unit: str, n: int) -> Days:
+    """The last day "within the first N months/weeks" of a period whose day 1 is D."""
+    if unit == "weeks":
+        return days + 7 * n - 1
+    target, clamped = add_months(days, n)
+    return np.where(clamped, target, target - 1)
+
+
+def merge_intervals(
+    case: npt.NDArray[np.int64], start: Days, end: Days
+) -> tuple[npt.NDArray[np.int64], Days, Days]:
+    """Per case, the same days as sorted intervals that neither overlap nor touch."""
+    if len(case) == 0:
+        return case, start, end
+    order = np.lexsort((start, case))
+    case, start, end = case[order], start[order], end[order]
+    span = int(max(end.max(), start.max()) - min(start.min(), end.min())) + 2
+    base = end.min() - 1
+    key = case * span + (end - base)
+    running = np.maximum.accumulate(key) - case * span + base  # running max end within each case
+    new_case = np.ones(len(case), dtype=np.bool_)
+    new_case[1:] = case[1:] != case[:-1]
+    previous = np.empty_like(running)
+    previous[0] = 0
+    previous[1:] = running[:-1]
+    begins = new_case | (start > previous + 1)
+    starts_at = np.flatnonzero(begins)
+    ends_at = np.append(starts_at[1:] - 1, len(case) - 1)
+    return case[starts_at], start[starts_at], running[ends_at]
+
+
+def accumulate(deadline: Days, icase: npt.NDArray[np.int64], istart: Days, iend: Days) -> Days:
+    """Move each ``deadline[i]`` later by the days of case ``i``'s (merged) intervals on or
+    before it, until stable (the vectorised :func:`regimes.dates.accumulate`)."""
+    if len(icase) == 0:
+        return deadline
+    n = len(deadline)
+    counted = np.zeros(n, dtype=_I64)
+    active = np.unique(icase)
+    while len(active):
+        x = deadline + counted
+        reach = x[icase]
+        days = np.where(istart <= reach, np.minimum(iend, reach) - istart + 1, 0)
+        total = np.bincount(icase, weights=days, minlength=n).astype(_I64)
+        changed = total != counted
+        if not changed.any():
+            break
+        counted = np.where(changed, total, counted)
+    return deadline + counted
+
+
+def reckon(
+    reckoning: ReckoningPlan,
+    anchor: Days,
+    intervals: tuple[npt.NDArray[np.int64], Days, Days] | None,
+) -> Days:
+    """One reckoning from each anchor; ``intervals`` (merged, per anchor row) accumulate
+    ``first`` and ``day_after_first``."""
+    kind = reckoning.kind
+    if kind == "end_of_week":
+        return anchor + 7 * reckoning.n - 1
+    if kind == "after":
+        return after(anchor, reckoning.unit, reckoning.n)
+    last = first(anchor, reckoning.unit, reckoning.n)
+    if intervals is not None:
+        last = accumulate(last, *intervals)
+    return last + 1 if kind == "day_after_first" else last
+
+
+def cycle_anchor(anchor: Days, on: int, repeat_months: int) -> Days:
+    """The start of the recurring cycle containing ``on`` (LAB § 36 a: "each further N months").
+
+    The cycle is the largest ``c ≥ 0`` with ``anchor ⊕ N·c ≤ on`` counted as the reference does:
+    ``c`` grows while ``anchor ⊕ N·(c+1) ≤ on``.
+    """
+    months, _ = month_parts(anchor)
+    on_months, _ = month_parts(np.array([on], dtype=_I64))
+    c = np.maximum((on_months[0] - months) // repeat_months - 1, 0)
+    for _ in range(4):
+        grow = add_months(anchor, repeat_months * (c + 1))[0] <= on
+        if not grow.any():
+            break
+        c = c + grow
+    moved = add_months(anchor, repeat_months * c)[0]
+    result: Any = np.where(c > 0, moved, anchor)
+    return np.asarray(result, dtype=_I64)

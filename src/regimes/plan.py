@@ -1,0 +1,213 @@
+"""Compile a layered :class:`~regimes.layer.Regime` into the complete evaluation plan.
+
+Why here and not in the engine: this is the one place that reads the ruleset language (the
+YAML model's windows, counting and effects) and the layering (versions, lifted ids, notes)
+to write them down as :mod:`engine.plan` data. After :func:`compile_plan` nothing downstream
+needs the model or the regime: the columnar back end runs from the plan alone.
+
+The match program is the one :func:`regimes.compile.compile_regime` builds (same conditions,
+same order), so every back end decides the same conditions.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from engine.plan import (
+    CountingPlan,
+    ExemptionPlan,
+    NoteRule,
+    OfferRules,
+    PossibleLift,
+    ReckoningPlan,
+    RegimePlan,
+    RulePlan,
+    SuspensionPlan,
+    WindowPlan,
+)
+from regimes.compile import CompiledRegime, compile_regime
+from regimes.layer import EffectiveRule, Regime
+from regimes.ruleset.model import (
+    Counting,
+    EventAnchor,
+    ObligationEffect,
+    QuotaEffect,
+    Reckoning,
+    RightEffect,
+    SuspensionEffect,
+    SuspensionEndAnchor,
+    Window,
+)
+from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Confidence, TargetGroup
+
+__all__ = ["compile_plan", "plan_of"]
+
+
+def _reckoning(reckoning: Reckoning | None) -> ReckoningPlan | None:
+    if reckoning is None:
+        return None
+    kind = reckoning.kind
+    if kind == "end_of_week":
+        assert reckoning.end_of_week is not None
+        return ReckoningPlan("end_of_week", "weeks", reckoning.end_of_week)
+    amount = getattr(reckoning, kind)
+    return ReckoningPlan(kind, amount.unit, amount.n)  # type: ignore[arg-type]
+
+
+def _window(window: Window) -> WindowPlan:
+    anchor = window.anchor
+    kind: str
+    name: str
+    if isinstance(anchor, str):
+        kind, name = "clock", anchor
+    elif isinstance(anchor, EventAnchor):
+        kind, name = "event", anchor.event
+    else:
+        assert isinstance(anchor, SuspensionEndAnchor)
+        kind, name = "suspension_end", anchor.suspension_end_at_deadline_of
+    return WindowPlan(
+        anchor_kind=kind,  # type: ignore[arg-type]
+        anchor=name,
+        opens=_reckoning(window.opens),
+        deadline=_reckoning(window.deadline),
+        accumulated=window.accumulated,
+        repeat_months=window.repeat_months,
+        deadline_unverified=window.deadline_confidence is Confidence.UNVERIFIED,
+    )
+
+
+def _actors(actors: list[Actor]) -> tuple[str, ...]:
+    expanded = {a for actor in actors for a in EQUIVALENT_ACTORS[actor]}
+    return tuple(sorted(a.value for a in expanded))
+
+
+def _counting(step: str, actor: Actor, counting: Counting | None) -> CountingPlan:
+    actors = counting.actors if counting and counting.actors else [actor]
+    offer = None
+    if counting is not None and counting.offer is not None:
+        rules = counting.offer
+        offer = OfferRules(
+            min_days=rules.min_days,
+            exclude_types=tuple(t.value for t in rules.exclude_types),
+            late_types=tuple(t.value for t in rules.late_start.types) if rules.late_start else (),
+            late_days=rules.late_start.days if rules.late_start else None,
+        )
+    return CountingPlan(step=step, actors=_actors(actors), offer=offer)
+
+
+def _rule(index: int, er: EffectiveRule) -> RulePlan:
+    rule = er.rule
+    effect = getattr(rule, rule.effect_kind)
+    common = {
+        "condition": index,
+        "id": er.id,
+        "title": rule.title,
+        "citation": rule.citation,
+        "confidence": rule.confidence.value,
+        "topic": rule.topic.value,
+        "effect": rule.effect_kind,
+        "valid_from": rule.valid_from,
+        "valid_to": rule.valid_to,
+        "groups": tuple(g.value for g in rule.groups) if rule.groups is not None else None,
+    }
+    if isinstance(effect, SuspensionEffect):
+        return RulePlan(
+            **common,  # type: ignore[arg-type]
+            suspension=SuspensionPlan(
+                grounds=tuple(g.value for g in effect.grounds),
+                topics=tuple(t.value for t in effect.topics),
+                unless_keeps_duties=effect.unless == "jobcenter_keeps_duties",
+            ),
+        )
+    if isinstance(effect, RightEffect):
+        return RulePlan(
+            **common,  # type: ignore[arg-type]
+            step=effect.step.value,
+            actor=effect.actor.value,
+            window=_window(effect.window),
+        )
+    assert isinstance(effect, ObligationEffect)
+    return RulePlan(
+        **common,  # type: ignore[arg-type]
+        step=effect.step.value,
+        actor=effect.actor.value,
+        count=effect.count,
+        share=effect.share if isinstance(effect, QuotaEffect) else None,
+        window=_window(effect.window),
+        counting=_counting(effect.step.value, effect.actor, effect.counting),
+    )
+
+
+def compile_plan(regime: Regime, *, include_unverified: bool = False) -> RegimePlan:
+    """The plan of ``regime`` (unverified rules left out unless asked for)."""
+    return plan_from(compile_regime(regime, include_unverified=include_unverified))
+
+
+def plan_from(compiled: CompiledRegime) -> RegimePlan:
+    """The plan of an already compiled regime (same program, same order)."""
+    regime = compiled.regime
+    rules = tuple(_rule(i, er) for i, er in enumerate(compiled.rules))
+    n_rules = len(rules)
+    exemptions = tuple(
+        ExemptionPlan(
+            condition=n_rules + j,
+            lifts=tuple(
+                sorted({lifted for rule_id in ex.exemption.rules for lifted in regime.lifted_ids(rule_id)})
+            ),
+            by=ex.exemption.by or ex.regime,
+            citation=ex.exemption.citation,
+            from_=ex.exemption.from_,
+        )
+        for j, ex in enumerate(compiled.exemptions)
+    )
+    last = tuple(
+        i for i, r in enumerate(rules) if r.window is not None and r.window.anchor_kind == "suspension_end"
+    )
+    not_modelled = tuple(
+        NoteRule(
+            text=f"{item.topic.value}: not modelled for {regime.id} ({item.note})",
+            groups=tuple(g.value for g in item.groups) if item.groups is not None else None,
+        )
+        for item in regime.header.not_modelled
+    )
+    possible = tuple(
+        PossibleLift(rules=tuple(ex.exemption.rules), citation=ex.exemption.citation)
+        for ex in regime.exemptions
+        if not ex.applied
+    )
+    unverified = tuple(
+        (r.id, tuple(g.value for g in r.rule.groups) if r.rule.groups else None)
+        for r in regime.rules
+        if r.rule.confidence is Confidence.UNVERIFIED
+    )
+    return RegimePlan(
+        id=regime.id,
+        valid_from=regime.valid_from,
+        valid_to=regime.valid_to,
+        program=compiled.program,
+        rules=rules,
+        exemptions=exemptions,
+        include_unverified=compiled.include_unverified,
+        last=last,
+        not_modelled=not_modelled,
+        possible_lifts=possible,
+        unverified=() if compiled.include_unverified else unverified,
+        accumulating_groups=(TargetGroup.DAGPENGE.value,),
+    )
+
+
+_PLANS: dict[tuple[int, bool], tuple[Regime, RegimePlan]] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def plan_of(regime: Regime, *, include_unverified: bool = False) -> RegimePlan:
+    """:func:`compile_plan`, computed once per regime object and option."""
+    key = (id(regime), include_unverified)
+    with _PLANS_LOCK:
+        hit = _PLANS.get(key)
+        if hit is not None and hit[0] is regime:
+            return hit[1]
+    plan = compile_plan(regime, include_unverified=include_unverified)
+    with _PLANS_LOCK:
+        _PLANS[key] = (regime, plan)
+    return plan
