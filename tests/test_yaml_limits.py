@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 MEMORY_CAP = 2 * 1024**3  # address space of the child; a bomb of 9^9 nodes needs far more
-PEAK_RSS_MB = 400  # the child imports the package (~100 MB); a bomb expanded would be GBs
+PEAK_RSS_MB = 300  # the child's peak; importing the package takes ~50 MB, a bomb expanded GBs
 SECONDS_PER_FILE = 15.0  # generous for a loaded 2-core machine; each takes ≲ 1.5 s here
 
 
@@ -122,7 +122,9 @@ _CHILD = textwrap.dedent(
         except BaseException as exc:  # the finding: anything else is a traceback
             outcome = {{"error": "UNNAMED " + type(exc).__name__, "message": str(exc)[:200]}}
         outcome["seconds"] = time.perf_counter() - started
-        outcome["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the (large) pytest parent.
+        hwm = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:")]
+        outcome["rss_mb"] = int(hwm[0].split()[1]) / 1024 if hwm else 0.0
         print(json.dumps({{"reader": reader, "path": path, **outcome}}), flush=True)
     """
 )
