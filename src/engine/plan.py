@@ -182,6 +182,9 @@ class RegimePlan:
     possible_lifts: tuple[PossibleLift, ...] = ()
     unverified: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
     accumulating_groups: tuple[str, ...] = ("dagpenge",)
+    #: The known-law horizon (corrections C10; the warning is :func:`regimes.horizon.horizon_text`).
+    known_until: date | None = None
+    known_until_reason: str | None = None
 
     def version_date(self, on: date) -> date:
         """``on`` clamped to the regime's validity (a what-if after ``valid_to`` sees its last day)."""

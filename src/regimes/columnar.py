@@ -50,6 +50,7 @@ from engine.plan import STATUS_PRECEDENCE, RegimePlan
 from regimes.case import Case, ExemptionGroundEvent, OfferEvent
 from regimes.errors import ResolutionError
 from regimes.facts import FACTS
+from regimes.horizon import horizon_texts
 from regimes.layer import Regime
 from regimes.municipalities import MUNICIPALITIES
 from regimes.plan import plan_of
@@ -513,6 +514,7 @@ class Materializer:
             what_if=what_if,
             notes=_notes(plan, group, applying_ids),
             not_applied=not_applied if explain else None,
+            warnings=horizon_texts(plan.id, plan.known_until, plan.known_until_reason, on),
         )
 
     @staticmethod

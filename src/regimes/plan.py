@@ -193,6 +193,8 @@ def plan_from(compiled: CompiledRegime) -> RegimePlan:
         possible_lifts=possible,
         unverified=() if compiled.include_unverified else unverified,
         accumulating_groups=(TargetGroup.DAGPENGE.value,),
+        known_until=regime.known_until,
+        known_until_reason=regime.known_until_reason,
     )
 
 
