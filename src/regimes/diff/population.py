@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from regimes import json_input
 from regimes.case import Case, parse_case
 from regimes.caseload import caseload
 from regimes.diff.model import Population, PopulationRow
@@ -672,7 +673,7 @@ def _csv_value(name: str, cell: str, where: str, case: str | None) -> Any:
 
 def _json_list(name: str, cell: str, where: str, case: str | None) -> Any:
     try:
-        value = json.loads(cell)
+        value = json_input.loads(cell, where)  # bounded depth: a named error, never RecursionError
     except json.JSONDecodeError as exc:
         msg = f"'{name}' must be a JSON list ({exc.msg}, column {exc.colno})"
         raise CaseError(msg, field=name, case=case, source=where) from None

@@ -1,12 +1,13 @@
 """Read the YAML the product accepts: bounded, plain data only, with a line for every key and item.
 
 Every YAML file the product reads comes through here: ruleset files (:mod:`regimes.ruleset.load`),
-their ``*.tests.yaml`` (:mod:`regimes.testing`) and caseworker minutes (``minutes.yaml`` and
-``--minutes``, :mod:`regimes.diff.population`). Why one reader: a YAML file is small to write and
-can be huge to read. Nine levels of nested aliases in 4 KB expand to 9^9 nodes; a file nested
-100,000 deep exhausts the parser's recursion; a custom tag may ask a loader to build objects. So
-each limit below is checked *while* the file is composed, before anything is expanded, and each
-breach is a :class:`~regimes.errors.RulesetError` naming the file and the line:
+their ``*.tests.yaml`` (:mod:`regimes.testing`), caseworker minutes (``minutes.yaml`` and
+``--minutes``, :mod:`regimes.diff.population`) and population parameters (``population.yaml``
+and its overrides, :mod:`regimes.population.params`). Why one reader: a YAML file is small to
+write and can be huge to read. Nine levels of nested aliases in 4 KB expand to 9^9 nodes; a file
+nested 100,000 deep exhausts the parser's recursion; a custom tag may ask a loader to build
+objects. So each limit below is checked *while* the file is composed, before anything is
+expanded, and each breach is a :class:`~regimes.errors.RulesetError` naming the file and line:
 
 ==================  ============================================================================
 limit               why this size
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_NODES",
     "Path_",
     "load_yaml",
+    "load_yaml_tree",
     "plain",
     "read_yaml_text",
 ]
@@ -190,6 +192,20 @@ def load_yaml(text: str, path: Path | str = "<string>") -> tuple[Any, dict[Path_
         RulesetErrors: the text breaks a limit of this module, or is not valid YAML; the
             message names the file and, where known, the line.
     """
+    lines: dict[Path_, int] = {}
+    return plain(load_yaml_tree(text, path), (), lines), lines
+
+
+def load_yaml_tree(text: str, path: Path | str = "<string>") -> Any:
+    """Parse YAML text, within the limits of this module, into ruamel's round-trip tree.
+
+    For readers that walk ``CommentedMap.lc`` themselves; :func:`load_yaml` gives plain data.
+    Aliases are shared, not copied, in the tree; the composer has checked that expanding them
+    stays within :data:`MAX_NODES`.
+
+    Raises:
+        RulesetErrors: as :func:`load_yaml`.
+    """
     text = text.removeprefix("\ufeff")
     if len(text) > MAX_BYTES:
         raise _error(f"too large for YAML input (more than {MAX_BYTES // 1024} KiB)", path)
@@ -214,8 +230,7 @@ def load_yaml(text: str, path: Path | str = "<string>") -> tuple[Any, dict[Path_
         raise _error("YAML nested too deeply", path) from None
     except (YAMLError, ValueError, TypeError) as exc:
         raise _error(f"YAML: {exc}", path) from None
-    lines: dict[Path_, int] = {}
-    return plain(node, (), lines), lines
+    return node
 
 
 def plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
