@@ -265,7 +265,17 @@ def test_schema_states_the_date_range() -> None:
 
 
 def test_schema_lists_the_municipalities() -> None:
-    assert SCHEMA["properties"]["municipality"]["enum"] == sorted(MUNICIPALITIES)
+    strings, integers = SCHEMA["properties"]["municipality"]["anyOf"]
+    assert set(strings["enum"]) == set(MUNICIPALITIES) | {"0" + code for code in MUNICIPALITIES}
+    assert set(integers["enum"]) == {int(code) for code in MUNICIPALITIES}
+    for code in strings["enum"]:
+        assert parse_case(_case(municipality=code)).municipality == code.removeprefix("0")
+    for number in integers["enum"]:
+        assert parse_case(_case(municipality=number)).municipality == f"{number:03d}"
+    for wrong in ("411", "0411", 411, "1010", "", "101 "):
+        assert wrong not in strings["enum"] and wrong not in integers["enum"]
+        with pytest.raises(CaseError):
+            parse_case(_case(municipality=wrong))
 
 
 @given(st.text(max_size=4))

@@ -4,8 +4,8 @@ Why strict pydantic models: the contract promises that an unknown field or an im
 an error that *names the field*, and every later stage (facts, windows, back ends) trusts the case
 blindly. So the model is ``extra="forbid", strict=True, frozen=True``, with exactly two
 loosenings a JSON-parsed dict needs: dates come as ISO strings ``YYYY-MM-DD`` and enums as their
-values. Nothing else is coerced: ``1`` is not ``true``, ``101`` is not ``"101"``, a datetime or a
-Unix timestamp is not a date.
+values. Nothing else is coerced (``1`` is not ``true``, a datetime or a Unix timestamp is not a
+date), except a kommunekode given as an integer or with four digits (``101``, ``"0101"`` → ``"101"``).
 
 Dates, the case's and the evaluation's, lie from :data:`DATE_MIN` (1900-01-01) to :data:`DATE_MAX`
 (2199-12-31): every living citizen was born after 1900, no ruleset reaches past 2199, and a deadline
@@ -158,10 +158,33 @@ def _category(value: object) -> object:
 
 
 def _kommunekode(value: object) -> object:
-    """Exactly a code of the list: resolution keys regimes by it, so ``461`` or ``"0461"`` would miss."""
+    """A code of the list, as the canonical three-digit string resolution keys regimes by.
+
+    Register extracts write kommunekoder as integers (``461``) or with four digits (``"0461"``,
+    as DAGI does); both name one municipality without doubt, so both become ``"461"``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000:
+        value = f"{value:03d}"
+    elif isinstance(value, float) and value.is_integer() and 0 <= value < 1000:
+        value = f"{int(value):03d}"
+    elif isinstance(value, str) and len(value) == 4 and value.startswith("0") and value.isdigit():
+        value = value[1:]
     if isinstance(value, str) and is_municipality(value):
         return value
-    raise PydanticCustomError("kommunekode", 'must be a three-digit kommunekode as a string, e.g. "101"')
+    raise PydanticCustomError("kommunekode", 'must be a three-digit kommunekode, e.g. "101" (or 101, "0101")')
+
+
+_KOMMUNEKODE_SCHEMA: dict[str, Any] = {
+    "description": (
+        "The municipality's kommunekode: three digits as a string (\"101\" København); register "
+        "forms are accepted and normalised: an integer (101) or four digits (\"0101\")"
+    ),
+    # The codes of the list, in each accepted form: the schema allows what validation accepts.
+    "anyOf": [
+        {"type": "string", "enum": sorted(MUNICIPALITIES) + sorted("0" + code for code in MUNICIPALITIES)},
+        {"type": "integer", "enum": sorted(int(code) for code in MUNICIPALITIES)},
+    ],
+}
 
 
 # What counts as blank in a case id: Python's str.isspace() characters and ECMAScript's \s, listed
@@ -461,13 +484,7 @@ class Case(_Model):
         WithJsonSchema({"type": "string", "minLength": 1, "pattern": f"[^{_BLANK}]"}),
     ]
     birth_date: IsoDate
-    municipality: Annotated[
-        str,
-        BeforeValidator(_kommunekode),
-        WithJsonSchema(
-            {"type": "string", "enum": sorted(MUNICIPALITIES), "description": "a three-digit kommunekode"}
-        ),
-    ]
+    municipality: Annotated[str, BeforeValidator(_kommunekode), WithJsonSchema(_KOMMUNEKODE_SCHEMA)]
     group: _Group
 
     registered_on: IsoDate | None = None

@@ -24,9 +24,10 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from engine.backends import get_backend
 from engine.backends.base import Matcher
@@ -405,9 +406,9 @@ def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
 
 
 def evaluate(
-    case: Case,
+    case: Case | Mapping[str, Any],
     regime: Regime | str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     *,
     backend: str = DEFAULT_BACKEND,
     include_unverified: bool = False,
@@ -416,16 +417,20 @@ def evaluate(
     """Evaluate one case.
 
     Args:
-        case: a validated :class:`~regimes.Case`.
+        case: a validated :class:`~regimes.Case`, or a JSON-compatible mapping of its fields
+            (validated as :func:`regimes.parse_case` does).
         regime: a :class:`~regimes.Regime`, a bundled regime id or a path to a YAML file,
             or ``None`` to apply the regime :func:`regimes.resolve` picks for the case's
             municipality on ``on``.
-        on: the evaluation date (default: today). Events dated after it are ignored.
+        on: the evaluation date, a ``date`` or an ISO ``YYYY-MM-DD`` string (default: today).
+            Events dated after it are ignored.
         backend: ``"durable"`` (Rete, the default) or ``"vector"``; both give identical results.
         include_unverified: also apply rules tagged ``unverified`` (off by default).
         explain: also list the rules that did not apply, and why.
 
     Raises:
+        CaseError: ``case`` is not a valid case (the field is named).
+        ArgumentError: ``on`` is not a date, or ``backend`` is not an installed back end.
         CaseError: ``on`` is outside 1900-01-01..2199-12-31 or before the case's ``birth_date``
             (field ``on``; see :func:`regimes.case.check_evaluation_date`).
         ResolutionError: no regime is in force for the case's municipality on ``on``,
@@ -433,16 +438,18 @@ def evaluate(
         RulesetError: the regime's files are invalid.
         EngineError: the back end failed.
     """
+    from regimes.inputs import as_case
+
     results = evaluate_many(
-        [case], regime, on, backend=backend, include_unverified=include_unverified, explain=explain
+        [as_case(case)], regime, on, backend=backend, include_unverified=include_unverified, explain=explain
     )
     return results[0]
 
 
 def evaluate_many(
-    cases: Sequence[Case],
+    cases: Sequence[Case | Mapping[str, Any]],
     regime: Regime | str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     *,
     backend: str = DEFAULT_BACKEND,
     include_unverified: bool = False,
@@ -453,9 +460,12 @@ def evaluate_many(
 
     ``traces=False`` leaves every trace empty: population runs count steps and never read them.
     """
+    from regimes.inputs import as_backend, as_cases, as_day
     from regimes.library import load_regime
 
-    day = check_evaluation_date(on or date.today())
+    cases = as_cases(cases)
+    day = check_evaluation_date(as_day(on))
+    backend = as_backend(backend)
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
     for position, case in enumerate(cases):

@@ -46,7 +46,7 @@ def caseload_command(
     """Quota coverage over a caseload: per rule and group, covered, required, met, open, missed, verdict."""
     from engine.backends import available_backends
     from regimes.caseload import caseload
-    from regimes.diff.population import population_backend, read_cases_file
+    from regimes.diff.population import population_backend
     from regimes.inputs import read_cases
     from regimes.library import load_regime
 
@@ -54,7 +54,7 @@ def caseload_command(
     if backend is not None and backend not in available_backends():
         choices = ", ".join(available_backends())
         raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
-    loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
+    loaded = read_cases(cases)
     resolved = load_regime(regime)
     report = caseload(loaded, resolved, day, backend=backend or population_backend())
     if fmt is CaseloadFormat.json:

@@ -52,7 +52,7 @@ def _population(
     """The population part, from a case file or a synthetic population, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from regimes.diff.population import population_impact, read_cases_file
+    from regimes.diff.population import population_impact
     from regimes.inputs import read_cases
     from regimes.synthetic import ASSUMPTIONS, synthetic_population
 
@@ -62,7 +62,7 @@ def _population(
         assumptions = ASSUMPTIONS
     else:
         assert cases is not None
-        loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
+        loaded = read_cases(cases)
         source, assumptions = cases, None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     # The bar goes to stderr, so `--format json` on stdout stays clean.
