@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from regimes.library import rulesets_dir
 from regimes.municipalities import MUNICIPALITIES
 
 BIN = Path(sys.executable).parent
-EVALUATE = sys.modules["regimes.evaluate"]  # the module (``regimes.evaluate`` is the function)
+EVALUATE = importlib.import_module("regimes.evaluate")  # the module (``regimes.evaluate`` is the function)
 
 
 def _case(**changes: Any) -> dict[str, Any]:
