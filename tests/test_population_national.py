@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ def _spell(ident: str, group: TargetGroup, start: str, end: str, weight: float, 
 @pytest.fixture(scope="module")
 def small() -> list[Spell]:
     return [
-        _spell("dp-year", G.DAGPENGE, "2027-01-01", "2027-12-31", 2.0),
+        _spell("dp-year", G.DAGPENGE, "2027-01-01", "2028-12-31", 2.0),
         _spell("kh-year", G.KONTANTHJAELP_JOBPARAT, "2027-01-01", "2028-06-30", 3.0),
         _spell("dp-short", G.DAGPENGE, "2027-03-01", "2027-04-15", 1.5),
         _spell("sdp-stock", G.SYGEDAGPENGE, "2026-11-02", "2027-05-31", 4.0, employed=True),
@@ -62,7 +63,8 @@ def test_totals_are_the_weighted_sums_of_the_per_case_evaluations(small: list[Sp
 
 
 def test_a_spell_over_the_whole_year_counts_as_its_citizen_year(small: list[Spell]) -> None:
-    """Independent of the yearly counting: for a spell starting 1 January, year = citizen-year."""
+    """Independent of the yearly counting: a spell from 1 January that outlasts its windows counts its
+    citizen-year (the year's obligations all close before the spell ends, so nothing is prorated)."""
     year_long = small[:2]
     per_case = yearly_figures(year_long, A, YEAR, backend="reference")
     for spell, row in zip(year_long, per_case, strict=True):
@@ -73,10 +75,17 @@ def test_a_spell_over_the_whole_year_counts_as_its_citizen_year(small: list[Spel
         assert row[COLUMNS.index("years")] == pytest.approx(1.0)
 
 
-def test_a_spell_counts_only_what_opens_before_it_ends(small: list[Spell]) -> None:
+def test_a_spell_counts_only_what_opens_before_it_ends_and_cut_windows_pro_rata(small: list[Spell]) -> None:
     short, year_long = yearly_figures([small[2], small[0]], A, YEAR, backend="reference")
     assert 0 < short[COLUMNS.index("interviews")] < year_long[COLUMNS.index("interviews")]
     assert short[COLUMNS.index("years")] == pytest.approx(46 / 365)
+    # dk-lab-2024, dagpenge from 1 March to 15 April (46 days): the first a-kasse interview within 2
+    # weeks closes inside the spell (1, whole) and is one of the 3 of the first 3 months, whose window
+    # (1 March-31 May, 92 days) the spell cuts: its 2 more interviews count 46/92. The 3 jobcenter
+    # interviews of months 3-6 open after the spell ends and do not count; the first offer (1 March-
+    # 31 August, 184 days) counts 46/184.
+    assert short[COLUMNS.index("interviews")] == pytest.approx(1 + 2 * 46 / 92)
+    assert short[COLUMNS.index("offers")] == pytest.approx(46 / 184)
 
 
 def test_samples_cover_the_year_and_are_weighted_to_the_parameters() -> None:
@@ -120,28 +129,40 @@ def test_by_municipality_rows_add_up_to_the_total() -> None:
     )
 
 
-def test_cli_national_json_markdown_table_and_html() -> None:
+def test_cli_national_json_markdown_table_and_html(tmp_path: Path) -> None:
     common = ["diff", A, B, "--national", "--year", str(YEAR), "--sample", "30", "--runs", "2"]
-    out = runner.invoke(app, [*common, "--format", "json"])
+    out = runner.invoke(app, [*common, "--by", "municipality", "--format", "json"])
     assert out.exit_code == 0, out.output
     national = json.loads(out.output)["national"]
     assert national["year"] == YEAR and national["runs"] == 2
     assert "weighted" in national["method"]
     assert {"a", "b", "diff"} <= set(national["total"]["interviews"])
-    by_muni = runner.invoke(app, [*common, "--by", "municipality", "--format", "json"])
-    assert json.loads(by_muni.output)["national"]["by_municipality"]
+    assert national["by_municipality"]
     md = runner.invoke(app, [*common, "--format", "md"])
     assert "## Yearly totals 2027" in md.output and "caseworker hours B − A" in md.output
-    table = runner.invoke(app, common)
-    assert "Yearly totals 2027" in table.output
-    page = runner.invoke(app, [*common, "--format", "html"])
-    assert '<section id="national">' in page.output and page.output.rstrip().endswith("</html>")
+    page = tmp_path / "report.html"
+    html = runner.invoke(app, [*common, "--format", "html", "--out", str(page)])
+    assert html.exit_code == 0, html.output
+    text = page.read_text(encoding="utf-8")
+    assert '<section id="national">' in text and text.rstrip().endswith("</html>")
 
 
-def test_cli_national_with_a_bad_parameter_file_is_a_named_error(tmp_path: object) -> None:
-    from pathlib import Path
+def test_the_tables_name_the_method_and_every_measure() -> None:
+    from rich.console import Console
 
-    bad = Path(str(tmp_path)) / "bad.yaml"
+    from regimes.population.report import national_tables
+
+    impact = national_impact(A, B, year=YEAR, n=20, runs=1, seed=1, backend="reference")
+    console = Console(width=200, record=True)
+    for table in national_tables(impact):
+        console.print(table)
+    text = " ".join(console.export_text().split())
+    assert "weighted to the national group sizes" in text
+    assert all(label in text for label in ("interviews required", "offers required", "caseworker hours"))
+
+
+def test_cli_national_with_a_bad_parameter_file_is_a_named_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
     bad.write_text("groups:\n  dagpenge:\n    stock: {value: -1}\n", encoding="utf-8")
     out = runner.invoke(app, ["diff", A, B, "--national", "--sample", "10", "--population-params", str(bad)])
     assert out.exit_code == 1
@@ -157,3 +178,12 @@ def test_schema_documents_the_national_totals() -> None:
     assert "national" in diff_schema["properties"]
     params_schema = json.loads(runner.invoke(app, ["schema", "--of", "population-params"]).output)
     assert "groups" in params_schema["properties"]
+
+
+def test_the_html_section_has_a_chart_per_measure_and_escapes_text() -> None:
+    from regimes.population.report import national_html
+
+    impact = national_impact(A, B, year=YEAR, n=20, runs=1, seed=1, backend="reference")
+    section = national_html(impact)
+    assert section.count("<svg") == 2 and section.startswith('<section id="national">')
+    assert "<script" not in section and "dagpenge" in section

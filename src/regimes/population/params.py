@@ -43,6 +43,7 @@ from regimes.vocabulary import TargetGroup
 __all__ = [
     "BUNDLED",
     "FLAGS",
+    "Ages",
     "Behaviour",
     "Drawn",
     "Figure",
