@@ -398,8 +398,25 @@ def _order(o: Obligation) -> tuple[date, bool, date]:
     return (o.opens, o.deadline is None, o.deadline or o.opens)
 
 
-@functools.lru_cache(maxsize=65536)
+_law_key_cache: weakref.WeakKeyDictionary[
+    CompiledRegime, dict[date, tuple[str, frozenset[int], frozenset[int]]]
+] = weakref.WeakKeyDictionary()
+
+
 def _law_key(compiled: CompiledRegime, version_date: date) -> tuple[str, frozenset[int], frozenset[int]]:
+    """:func:`_law_key_of`, cached per compiled regime (held weakly, as :func:`_in_force`)."""
+    by_date = _law_key_cache.get(compiled)
+    if by_date is None:
+        by_date = _law_key_cache.setdefault(compiled, {})
+    found = by_date.get(version_date)
+    if found is None:
+        if len(by_date) >= _DATES_PER_REGIME:
+            by_date.clear()
+        found = by_date[version_date] = _law_key_of(compiled, version_date)
+    return found
+
+
+def _law_key_of(compiled: CompiledRegime, version_date: date) -> tuple[str, frozenset[int], frozenset[int]]:
     n_rules = len(compiled.rules)
     in_effect = (
         n_rules + j
