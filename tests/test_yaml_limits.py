@@ -2,8 +2,8 @@
 
 Every YAML reader of the product is attacked with the same files: ruleset files
 (``load_ruleset_file``, ``regimes check``), their ``*.tests.yaml`` (``load_test_file``),
-caseworker minutes (``load_minutes``, ``regimes diff --minutes``) and population parameters
-(``load_params``). The attacks run in a child
+caseworker minutes (``load_minutes``, ``regimes diff --minutes``), population parameters
+(``load_params``) and register-panel code mappings (``load_mapping``). The attacks run in a child
 process whose address space is capped (``RLIMIT_AS``), so an alias bomb that slipped through
 would fail that process, not this machine; the child reports each outcome and its peak RSS.
 
@@ -98,7 +98,7 @@ EXPECTED: dict[str, str] = {
 NO_LINE = {"too_large"}
 """Attacks whose error cannot name a line (the file is refused before it is read)."""
 
-READERS = ("ruleset", "tests", "minutes", "params")
+READERS = ("ruleset", "tests", "minutes", "params", "mapping")
 
 _CHILD = textwrap.dedent(
     """
@@ -110,8 +110,9 @@ _CHILD = textwrap.dedent(
     from regimes.testing import load_test_file
     from regimes.diff.population import load_minutes
     from regimes.population.params import load_params
+    from regimes.population.panel import load_mapping
     readers = {{"ruleset": load_ruleset_file, "tests": load_test_file, "minutes": load_minutes,
-               "params": load_params}}
+               "params": load_params, "mapping": load_mapping}}
     for line in sys.stdin:
         reader, path = json.loads(line)
         started = time.perf_counter()
@@ -170,7 +171,8 @@ def test_attack_is_a_named_error_in_bounded_time_and_memory(
     outcomes: dict[tuple[str, str], dict[str, Any]], attack_files: dict[str, Path], attack: str, reader: str
 ) -> None:
     outcome = outcomes[(attack, reader)]
-    assert outcome["error"] == ("ParamsError" if reader == "params" else "RulesetErrors"), outcome
+    named = {"params": "ParamsError", "mapping": "PanelError"}.get(reader, "RulesetErrors")
+    assert outcome["error"] == named, outcome
     assert EXPECTED[attack] in outcome["message"], outcome["message"]
     assert outcome["file"] == str(attack_files[attack])
     if attack not in NO_LINE:
