@@ -127,12 +127,17 @@ def test_the_schema_says_what_validation_checks(client: TestClient) -> None:
     # one of case / cases, neither may be null
     assert evaluate["oneOf"] == [{"required": ["case"]}, {"required": ["cases"]}]
     assert evaluate["properties"]["case"]["$ref"] == "#/components/schemas/Case"
-    assert evaluate["properties"]["cases"]["type"] == "array"
+    assert evaluate["properties"]["cases"]["type"] == "array"  # never null
     # regime ids: the bundled ones
     regime = evaluate["properties"]["regime"]["anyOf"][0]
     assert regime["enum"] == ids
     assert schemas["DiffRequest"]["properties"]["a"]["enum"] == ids
-    assert schemas["DiffRequest"]["properties"]["synthetic"]["anyOf"][0]["maximum"] == Limits().max_population
+    assert schemas["DiffRequest"]["properties"]["synthetic"]["maximum"] == Limits().max_population
+    assert evaluate["properties"]["cases"]["maxItems"] == Limits().max_cases
+    with TestClient(create_app(limits=Limits(max_cases=7, max_population=9))) as small:
+        configured = small.get("/openapi.json").json()["components"]["schemas"]
+    assert configured["EvaluateRequest"]["properties"]["cases"]["maxItems"] == 7
+    assert configured["DiffRequest"]["properties"]["synthetic"]["maximum"] == 9
 
 
 def test_no_docs_pages_from_a_cdn(client: TestClient) -> None:
@@ -444,3 +449,19 @@ def test_today_is_the_default_date_on_the_hot_path(client: TestClient) -> None:
     response = client.post("/evaluate", json={"case": CASE, "regime": "dk-lab-2024"})
     assert response.status_code == 200
     assert response.json()["on"] == dt.date.today().isoformat()
+
+
+def test_the_answers_fields_are_described_in_openapi_and_in_regimes_schema(client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from regimes.cli import app
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("Evaluation", "Obligation", "Right", "NotApplied"):
+        for prop, schema in schemas[name]["properties"].items():
+            assert schema.get("description"), f"{name}.{prop} has no description"
+    result = CliRunner().invoke(app, ["schema", "--of", "evaluation"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["properties"]["on"]["description"].startswith("The evaluation date")
+    assert printed["$defs"]["Obligation"]["properties"]["status"]["description"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import json
 import threading
@@ -30,6 +31,7 @@ DAY = dt.date(2024, 3, 15)
 INTERVIEW: dict[str, Any] = {"kind": "job_interview", "on": "2024-03-14", "actor": "a_kasse"}
 # The module, not the function `regimes.evaluate` that shadows it as a package attribute.
 evaluate_module = importlib.import_module("regimes.evaluate")
+session_module = importlib.import_module("regimes.session")
 
 
 @pytest.fixture
@@ -224,3 +226,67 @@ def test_store_is_thread_safe(session: Session) -> None:
     assert len(store) <= 50
     assert sum(removed) + store.evicted + len(store) == 800
     assert len(set(store.ids())) == len(store)
+
+
+# --------------------------------------------------------------------------------------------
+# Cost: adding validates only what is added; many sessions leave no memory behind (issue 12, item 6)
+# --------------------------------------------------------------------------------------------
+
+
+def test_add_validates_only_the_new_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    session.add_many([INTERVIEW] * 50)
+    validated: list[int] = []
+    real = session_module.Case.model_validate
+
+    def spy(data: Any, *args: Any, **kwargs: Any) -> Any:
+        validated.append(len(data["events"]))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(session_module.Case, "model_validate", spy)
+    session.add(INTERVIEW)
+    session.add_many([INTERVIEW, INTERVIEW])
+    assert validated == [1, 2]  # not 51 and 53: the 50 events held are not checked again
+    monkeypatch.undo()
+    assert session.case == parse_case({**session.case.model_dump(mode="json"), "events": [INTERVIEW] * 53})
+    assert session.history == session.case.events
+
+
+def test_a_bad_event_after_many_is_numbered_in_the_case(session: Session) -> None:
+    session.add_many([INTERVIEW] * 7)
+    with pytest.raises(CaseError) as info:
+        session.add_many([INTERVIEW, {"kind": "job_interview", "on": "2024-13-01"}])
+    assert info.value.field == "events.8.on"
+    assert info.value.message.startswith("'events.8.on' must be a date")
+    assert len(session.case.events) == 7
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")  # pragma: no cover
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
+def test_100_000_sessions_opened_and_closed_keep_memory_flat(case_data: dict[str, Any]) -> None:
+    """Open a session, add an event, drop it: 100,000 times. RSS grows by well under 20 MB.
+
+    A session holds its case and a reference to the shared compiled regime; one leaked per cycle
+    (a case and an event, a few KB) would show as hundreds of MB.
+    """
+    case = parse_case(case_data)
+    store = SessionStore(max_size=100)
+    for _ in range(2_000):  # warm-up: allocator pools, caches
+        sid = store.add(Session(case, "dk-lab-2024", backend="reference"))
+        store.get(sid).add(INTERVIEW)
+        store.remove(sid)
+    gc.collect()
+    before = _rss_mb()
+    for _ in range(100_000):
+        sid = store.add(Session(case, "dk-lab-2024", backend="reference"))
+        store.get(sid).add(INTERVIEW)
+        store.remove(sid)
+    gc.collect()
+    grown = _rss_mb() - before
+    assert len(store) == 0
+    assert grown < 20.0, f"RSS grew {grown:.1f} MB over 100,000 sessions"

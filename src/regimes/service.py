@@ -317,6 +317,7 @@ class EvaluateRequest(_Body):
     case: OptionalCaseIn = Field(None, description="One case; the answer is one evaluation.")
     cases: OptionalCasesIn = Field(
         None,
+        json_schema_extra={"x-regimes-limit": "max_cases"},
         description="Several cases (at most the service's `max_cases`, 1000 by default); "
         "the answer is a list in the same order.",
     )
@@ -337,12 +338,13 @@ class DiffRequest(_Body):
     on: IsoDate | None = Field(None, description="The date to compare on; default: the diff's own.")
     cases: OptionalCasesIn = Field(
         None,
+        json_schema_extra={"x-regimes-limit": "max_cases"},
         description="Cases for the population part (as `regimes diff --cases`), at most `max_cases`.",
     )
     synthetic: int | None = Field(
         None,
         ge=0,
-        le=Limits.max_population,
+        json_schema_extra={"x-regimes-limit": "max_population"},
         description="A synthetic population of this many cases for the population part "
         "(as `regimes diff --synthetic N`), at most `max_population`.",
     )
@@ -567,7 +569,7 @@ def create_app(
         limits = Limits(**{**limits.__dict__, "max_sessions": max_sessions})
     engine = backend or os.environ.get("REGIMES_BACKEND") or "reference"
     store = SessionStore(limits.max_sessions)
-    app = FastAPI(
+    app = _ServiceApp(
         title="regimes",
         version=__version__,
         description=(
@@ -583,8 +585,8 @@ def create_app(
     app.state.sessions = store
     app.state.limits = limits
     app.state.backend = engine
-    app.add_middleware(_HotPath, limits=limits, engine=engine)
-    app.add_middleware(LimitsMiddleware, limits=limits)  # added last: the outermost
+    app.limits = limits
+    app.hot_path = _HotPath(limits, engine)
 
     _install_error_handlers(app)
 
@@ -853,56 +855,44 @@ class _HotPath:
 
     Why: one evaluation costs well under a millisecond, and routing, dependency solving and
     the middleware stack cost a sizeable share on top (measured: docs/benchmarks.md, "HTTP
-    service"). This handler runs the *same* checks and evaluation as the route
-    (:func:`_plan_evaluation`); anything but a 200 (bad input, a limit, many cases) is handed
-    to the full app with the body unchanged, so every error is formatted by one set of handlers
-    and the route stays the only definition of the operation.
+    service"). :class:`~regimes.service_limits.LimitsMiddleware` offers it every body it has
+    read within the limits; it runs the *same* checks and evaluation as the route
+    (:func:`_plan_evaluation`), and for anything but a 200 (bad input, a limit, many cases)
+    declines, so that the full app answers with the body unchanged: every error is formatted
+    by one set of handlers, and the route stays the only definition of the operation.
     """
 
-    def __init__(self, app: Any, limits: Limits, engine: str) -> None:
-        self.app = app
+    def __init__(self, limits: Limits, engine: str) -> None:
         self.limits = limits
         self.engine = engine
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/evaluate":
-            await self.app(scope, receive, send)
-            return
-        message = await receive()
-        answer = self._answer(scope, message)
-        if answer is None:
-            replayed = False
-
-            async def replay() -> Any:
-                nonlocal replayed
-                if not replayed:
-                    replayed = True
-                    return message
-                return await receive()
-
-            await self.app(scope, replay, send)
-            return
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": answer, "more_body": False})
-
-    def _answer(self, scope: Any, message: Any) -> bytes | None:
-        if message.get("type") != "http.request" or message.get("more_body", False):
+    def __call__(self, scope: Any, body: bytes) -> bytes | None:
+        if scope["method"] != "POST" or scope["path"] != "/evaluate":
             return None
         content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"").decode("latin-1")
         if not _is_json_type(content_type):
             return None
         try:
-            data = json.loads(message.get("body", b""))
+            data = json.loads(body)
             if _text_problem(data) is not None:
                 return None
-            body = EvaluateRequest.model_validate(data)
-            plan = _plan_evaluation(body, self.limits, self.engine)
+            request = EvaluateRequest.model_validate(data)
+            plan = _plan_evaluation(request, self.limits, self.engine)
             if len(plan.cases) > INLINE:
                 return None
             return _json_bytes(plan.run(plan.cases, 0), plan.single)
         except Exception:  # the full app answers it, and formats the error
             return None
+
+
+class _ServiceApp(FastAPI):
+    """FastAPI with the limits (and the hot path) outside its own middleware stack."""
+
+    limits: Limits
+    hot_path: _HotPath
+
+    def build_middleware_stack(self) -> Any:
+        return LimitsMiddleware(super().build_middleware_stack(), self.limits, fast=self.hot_path)
 
 
 def _check_sizes(cases: Sequence[Case], limits: Limits, prefix: str, single: bool) -> None:
@@ -1104,18 +1094,28 @@ def _path_matches(route: Any, request: Request) -> bool:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with the bundled regime ids as an enum wherever a body takes one."""
+    """FastAPI's document, with the bundled regime ids as an enum wherever a body takes one, and
+    this app's limits as the maximum of the fields they bound (``maxItems``, ``maximum``)."""
     if app.openapi_schema is not None:
         return app.openapi_schema
     from regimes.library import bundled
 
     spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     ids = sorted(bundled().regime_ids())
+    limits: Limits = app.state.limits
+    bounds = {
+        "max_cases": ("maxItems", limits.max_cases),
+        "max_population": ("maximum", limits.max_population),
+    }
 
     def mark(node: Any) -> None:
         if isinstance(node, dict):
             if node.pop("x-regimes-regime-id", False):
                 node["enum"] = ids
+            bound = node.pop("x-regimes-limit", None)
+            if bound is not None:
+                keyword, value = bounds[bound]
+                node[keyword] = value
             for value in node.values():
                 mark(value)
         elif isinstance(node, list):

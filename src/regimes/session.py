@@ -18,9 +18,16 @@ What is incremental, and what is not:
 - **Events change windows and counts.** Events do not add rules; they move windows (an
   interruption, an exemption ground) and are counted against them, which
   :mod:`regimes.windows` computes in plain Python from the case, without the network.
-- **Validated as they come.** :meth:`Session.add` validates the new events as strictly as the
-  original case (:meth:`regimes.Case.with_events`); a bad event raises
+- **Validated as they come, and only they.** :meth:`Session.add` validates the new events as
+  strictly as the original case (every validator of :class:`~regimes.Case` runs on them), in
+  time proportional to the events added, not to the events held; a bad event raises
   :class:`~regimes.errors.CaseError` naming the field and leaves the session as it was.
+- **Evaluated whole.** :meth:`Session.evaluate` is one :func:`regimes.evaluate` of the case as
+  it stands: it costs what a fresh evaluation of that case costs (no re-reading or recompiling,
+  but windows and counts are computed again from all events, which is what makes the answer
+  equal to the CLI's). Keeping per-rule counts across evaluations would save little: a
+  single evaluation is well under a millisecond, and most of it is the match and the statuses,
+  which change with the date.
 
 An evaluation is exactly :func:`regimes.evaluate` of :attr:`Session.case`, so a session never
 answers differently from the CLI or the library for the same case, regime and date.
@@ -42,12 +49,15 @@ bounded so that callers who never delete their sessions cannot exhaust the serve
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, cast
+from typing import Any
+
+from pydantic import ValidationError
 
 from regimes.case import (
     Case,
@@ -57,8 +67,10 @@ from regimes.case import (
     InterviewRequestedEvent,
     OfferEvent,
     StepEvent,
+    _case_error,
     parse_case,
 )
+from regimes.errors import CaseError
 from regimes.evaluate import DEFAULT_BACKEND, engine_for, evaluate
 from regimes.layer import Regime
 from regimes.results import Evaluation
@@ -171,11 +183,10 @@ class Session:
         if not items:
             return
         with self._lock:
-            before = len(self._case.events)
-            # with_events validates mappings exactly as the case's own events were validated.
-            grown = self._case.with_events(*cast("tuple[Event, ...]", items))
-            self._case = grown
-            self._history = (*self._history, *grown.events[before:])
+            case = self._case
+            added = _validated_events(case, items)
+            self._case = case.model_copy(update={"events": (*case.events, *added)})
+            self._history = (*self._history, *added)
 
     def evaluate(self, on: date | None = None, *, explain: bool = False) -> Evaluation:
         """The evaluation of the current case on ``on`` (default: today).
@@ -201,6 +212,37 @@ class Session:
     def __repr__(self) -> str:
         regime = self._regime.id if self._regime is not None else "resolved"
         return f"Session(case={self._case.id!r}, regime={regime!r}, events={len(self._case.events)})"
+
+
+def _validated_events(case: Case, items: tuple[EventInput, ...]) -> tuple[Event, ...]:
+    """``items`` validated as events of ``case``, in time proportional to ``items`` alone.
+
+    The case's own fields with only the new events are validated as a case: so each event is
+    checked exactly as it would be in the case (every validator of :class:`~regimes.Case` runs),
+    but the events already held are not checked again. Sound because no rule of the case model
+    relates one event to another; the fields are already valid models and are not re-parsed.
+
+    Raises:
+        CaseError: an event is invalid; ``field`` is counted in the grown case (``events.N...``).
+    """
+    data: dict[str, object] = {name: getattr(case, name) for name in _FIELDS}
+    data["events"] = items
+    try:
+        return Case.model_validate(data).events
+    except ValidationError as exc:
+        error = _case_error(exc, data)
+    base = len(case.events)
+    field = error.field or ""
+    match = _EVENT_FIELD.fullmatch(field)
+    if match is None:
+        raise error
+    renamed = f"events.{base + int(match.group(1))}{match.group(2)}"
+    message = error.message.replace(f"'{field}'", f"'{renamed}'", 1)
+    raise CaseError(message, field=renamed, case=case.id) from None
+
+
+_FIELDS = tuple(name for name in Case.model_fields if name != "events")
+_EVENT_FIELD = re.compile(r"events\.(\d+)(.*)")
 
 
 def _is_event_model(value: object) -> bool:

@@ -9,21 +9,16 @@ option here, passed to each worker process through ``REGIMES_SERVE``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from typing import Annotated, Any
 
 import typer
 
-from regimes.cli import app, errors, friendly
+from regimes.cli import app, friendly
 from regimes.service_limits import Limits
 
 _DEFAULTS = Limits()
-
-
-def _missing_service_deps() -> list[str]:
-    return [name for name in ("fastapi", "uvicorn") if importlib.util.find_spec(name) is None]
 
 
 @app.command("serve")
@@ -86,14 +81,10 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the HTTP API: /regimes, /evaluate, /diff, /sessions, /openapi.json."""
-    missing = _missing_service_deps()
-    if missing:
-        errors.print(
-            f"[bold red]error:[/] regimes serve needs {' and '.join(missing)}: "
-            "install the service extra, pip install 'regimes[service]'",
-            highlight=False,
-        )
-        raise typer.Exit(1)
+    from regimes.extras import require
+
+    require("fastapi", "service", "regimes serve")  # the one line naming the extra, exit 1
+    require("uvicorn", "service", "regimes serve")
     import uvicorn
 
     from regimes.library import load_all
