@@ -90,7 +90,8 @@ def test_contract_example_validates() -> None:
 def test_contract_example_round_trips_compactly() -> None:
     case = parse_case(CONTRACT_CASE)
     compact = case.model_dump(mode="json", exclude_defaults=True)
-    assert compact == _case(jobcenter_course_from_day_one=None)  # only the default-valued flag goes
+    # An explicit `jobcenter_course_from_day_one: false` is kept: it overrides the derivation (C3).
+    assert compact == _case()
     assert Case.model_validate(compact) == case
 
 

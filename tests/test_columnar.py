@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import regimes
 from engine.columnar import dates as cd
-from engine.columnar.tables import day_number, from_day_number
+from engine.columnar.tables import NO_DATE, day_number, from_day_number
 from regimes import dates
 from regimes.columnar import evaluate_many_columnar
 from regimes.synthetic import synthetic_population
@@ -128,13 +128,24 @@ def test_accumulate_matches_dates(rows: list[tuple[date, list[tuple[date, int]]]
         assert from_day_number(got[i]) == dates.accumulate(d, intervals)
 
 
-@given(st.lists(_DAYS, min_size=1, max_size=20), _DAYS, st.integers(1, 30))
-def test_cycle_anchor_matches_the_loop(anchors: list[date], on: date, months: int) -> None:
-    column = np.array([day_number(d) for d in anchors], dtype=np.int64)
-    got = cd.cycle_anchor(column, day_number(on), months)
-    for anchor, value in zip(anchors, got, strict=True):
-        cycle = 0
-        while dates.after(anchor, months=months * (cycle + 1)) <= on:
-            cycle += 1
-        expected = dates.after(anchor, months=months * cycle) if cycle else anchor
-        assert from_day_number(value) == expected
+@given(
+    st.lists(st.tuples(_DAYS, st.one_of(st.none(), _DAYS)), min_size=1, max_size=20),
+    _DAYS,
+    st.integers(1, 30),
+    st.sampled_from(["months", "weeks"]),
+)
+def test_recurring_mark_matches_the_scalar_one(
+    rows: list[tuple[date, date | None]], on: date, n: int, unit: str
+) -> None:
+    """LAB § 36 a's recurring anchor: the columns give the mark windows.recurring_mark gives."""
+    from regimes.ruleset.model import RecurringAnchor
+    from regimes.windows import recurring_mark
+
+    anchor = RecurringAnchor.model_validate({"every": {unit: n}, "from": "period_start"})
+    start = np.array([day_number(s) for s, _ in rows], dtype=np.int64)
+    last = np.array([day_number(d) if d is not None else NO_DATE for _, d in rows], dtype=np.int64)
+    got = cd.month_end(start)
+    assert [from_day_number(v) for v in got] == [dates.month_end(s) for s, _ in rows]
+    marks = cd.recurring_mark(start, day_number(on), unit, n, np.where(last <= day_number(on), last, NO_DATE))
+    for (s, done), value in zip(rows, marks, strict=True):
+        assert from_day_number(value) == recurring_mark(anchor, s, on, [done] if done else [])

@@ -123,7 +123,11 @@ def test_worked_example_6_classes() -> None:
     assert {"lab-2024.dagpenge.first-interview-akasse", "lab-2024.dagpenge.interviews-akasse-3m"} <= b_rules
     first = next(o for o in cls.b if o.rule == "lab-2024.dagpenge.first-interview-akasse")
     assert (first.deadline, first.status) == (date(2024, 2, 18), "due")
-    assert "offer is not modelled in dk-lab-2020" in cls.description
+    # dk-lab-2020 on its last day (2023-12-31) has the § 102 offer of lov nr. 295/2023 (in force
+    # 2023-03-22, correction C9): the offer is on both sides, not "not modelled".
+    assert "lab-2020.offer.first-offer-6m" in a_rules
+    assert "lab-2024.offer.first-offer-6m" in b_rules
+    assert "offer is not modelled in dk-lab-2020" not in cls.description
     # Cases begun before 2024 keep the 2020 course (the transition): another class.
     old = [c for c in d.behavioural.classes if c.facts.get("period_start") == "2023-12-31"]
     assert old and all("lab-2020.dagpenge.interviews-jobcenter-6m" not in c.description for c in old)

@@ -40,6 +40,10 @@ def test_a_regime_against_itself_is_empty(regime: str) -> None:
     assert d.behavioural.exact
 
 
+def replaced_by(d: RegimeDiff, rule: str) -> str | None:
+    return _by_change(d, "replaced")[rule].by
+
+
 def test_worked_example_6_lab_2020_to_lab_2024() -> None:
     d = diff("dk-lab-2020", "dk-lab-2024", behavioural=False)
     removed = _by_change(d, "removed")
@@ -62,10 +66,13 @@ def test_worked_example_6_lab_2020_to_lab_2024() -> None:
         "intensified-effort-16m",
     ):
         assert f"lab-2024.dagpenge.{name}" in added
-    # The offer rule is "not modelled" on the 2020 side, not "added".
+    # The § 102 offer rule is not "added": since correction C9 dk-lab-2020 models it from lov nr.
+    # 295/2023 (2023-03-22), and the 2024 rule replaces it. The § 105 youth offers, new in 2024, are
+    # "not modelled" on the 2020 side (declared there), not "added".
     assert "lab-2024.offer.first-offer-6m" not in added
+    assert replaced_by(d, "lab-2020.offer.first-offer-6m") == "lab-2024.offer.first-offer-6m"
     unmodelled = {(u["rule"], u["regime"]) for u in d.unmodelled}
-    assert ("lab-2024.offer.first-offer-6m", "dk-lab-2020") in unmodelled
+    assert ("lab-2024.uddannelseshjaelp.first-offer-1m", "dk-lab-2020") in unmodelled
     assert all(u["note"].startswith("offer:") for u in d.unmodelled)
     # Renumbered rules are replaced, not removed + added.
     replaced = _by_change(d, "replaced")
@@ -132,8 +139,17 @@ def test_siblings_that_replace_one_ancestor_are_linked() -> None:
     assert lifted and all(c.side == "a" for c in lifted)
 
 
-def test_a_partly_unmodelled_rule_is_added_with_a_note() -> None:
-    d = diff("dk-lab-2024", "dk-reform-2026", behavioural=False)
+def test_a_partly_unmodelled_rule_is_added_with_a_note(tmp_path: Path) -> None:
+    # A regime that, like dk-lab-2024 before correction C9 encoded § 105, declares youth offers
+    # not modelled: the reform's offer quota is then "added" for the other groups, with a note.
+    path = tmp_path / "dk-lab-2024-nm.yaml"
+    path.write_text(
+        "regime:\n  id: dk-lab-2024-nm\n  title: t\n  legal_basis: t\n  status: proposed\n"
+        "  extends: dk-lab-2024\n  not_modelled:\n    - topic: offer\n"
+        "      groups: [uddannelseshjaelp_uddannelsesparat]\n      note: youth offers\n",
+        encoding="utf-8",
+    )
+    d = diff(regimes.load_regime(str(path)), "dk-reform-2026", behavioural=False)
     quota = _by_change(d, "added")["reform-2026.offer.quota-6m"]
     assert "uddannelseshjaelp_uddannelsesparat" in (quota.note or "")
     assert any(u["rule"] == "reform-2026.offer.quota-6m" for u in d.unmodelled)

@@ -25,9 +25,17 @@ from strategies import case_start, evaluation_dates, exemption_dict, near_event_
 REGIMES = ("dk-lab-2024", "dk-reform-2026")
 AFTER_EXEMPTION = "lab-2024.offer.after-exemption"
 FIRST_OFFER = "lab-2024.offer.first-offer-6m"
-# Windows that recur (LAB § 36 a, every 24 months) legitimately reopen; none of the generated
-# groups has one, and the time property (c) leaves them out should that change.
-RECURRING = frozenset({"lab-2024.kh-aktivitetsparat.clarification-2y"})
+# Windows anchored on the history itself move when a step is done: the recurring § 36 a window
+# moves to the next 2-year mark once a clarification follows the earlier one, and the § 105 window
+# runs from the end of the latest offer, so a new offer starts a new gap. They legitimately reopen
+# (property c) and appear or move when a step is done (property b), so both leave them out.
+RECURRING = frozenset(
+    {
+        "lab-2020.kh-aktivitetsparat.clarification-2y",
+        "lab-2024.kh-aktivitetsparat.clarification-2y",
+        "lab-2024.uddannelseshjaelp.continuous-offers",
+    }
+)
 
 _settings = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -103,7 +111,7 @@ def test_a_step_done_never_undoes_another(
     case_data, regime, on = scenario
     before = _evaluate(_case(case_data), regime, on)
     # obligations an event can satisfy: window open on or before the evaluation date
-    open_ones = [o for o in before.obligations if o.opens <= on]
+    open_ones = [o for o in before.obligations if o.opens <= on and o.rule not in RECURRING]
     if not open_ones:
         return
     target = data.draw(st.sampled_from(open_ones), label="target")
@@ -115,8 +123,8 @@ def test_a_step_done_never_undoes_another(
     step_event = _satisfying_event(target, day)
     after = _evaluate(_case(case_data, step_event), regime, on)
 
-    done_before = {o.rule: o.done for o in before.obligations}
-    done_after = {o.rule: o.done for o in after.obligations}
+    done_before = {o.rule: o.done for o in before.obligations if o.rule not in RECURRING}
+    done_after = {o.rule: o.done for o in after.obligations if o.rule not in RECURRING}
     assert set(done_after) == set(done_before)
     # the event does count for the obligation it was made for...
     assert done_after[target.rule] == done_before[target.rule] + 1
@@ -124,7 +132,7 @@ def test_a_step_done_never_undoes_another(
     for rule, done in done_before.items():
         assert done_after[rule] >= done, rule
     for ob in before.obligations:
-        if ob.status == Status.MET:
+        if ob.status == Status.MET and ob.rule not in RECURRING:
             assert after.obligation(ob.rule).status == Status.MET, ob.rule  # type: ignore[union-attr]
 
 

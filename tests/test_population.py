@@ -99,14 +99,13 @@ def test_dagpenge_case_by_hand() -> None:
         "month 06": 2,
         "later": 2,
     }
-    # B: the same months, the quotas in place of the lifted rules, and the first interview that
-    # stays with no asserted deadline.
+    # B: the same months, the quotas in place of the lifted rules. (The reform's own first-interview
+    # rule covers job-ready kontanthjælp and ledighedsydelse, not dagpenge: corrections C7.)
     assert {k: v for k, v in pop.deadlines_b.items() if v} == {
         "month 01": 2,
         "month 03": 1,
         "month 06": 2,
         "later": 2,
-        "no deadline": 1,
     }
 
 
@@ -122,12 +121,14 @@ def test_jobparat_case_by_hand() -> None:
 
 def test_sickness_case_by_hand() -> None:
     """Category 2, employed, not on the light track: the first follow-up by week 8 is one of the
-    four in 6 months: 4 follow-ups under both. No a-kasse interview (employed). Hours: visitation
+    four in 6 months: 4 follow-ups under A. No a-kasse interview (employed). Hours: visitation
     30 + 4 × 60 + reassessment 90 = 360 min = 6 (the medical certificate rule is unverified and off;
-    the employer's interview is not caseworker time)."""
+    the employer's interview is not caseworker time). Under B (the reform's sickness follow-up,
+    corrections C6) one interview in the first half-year replaces the four and the visitation is
+    phased out: 1 follow-up; hours 60 + 90 = 150 min = 2.5."""
     t = impact([SICK]).total
     assert (t.interviews_a, t.followups_a, t.hours_a) == (0.0, 4.0, 6.0)
-    assert (t.interviews_b, t.followups_b, t.hours_b) == (0.0, 4.0, 6.0)
+    assert (t.interviews_b, t.followups_b, t.hours_b) == (0.0, 1.0, 2.5)
 
 
 def test_suspended_obligations_do_not_count() -> None:

@@ -29,9 +29,9 @@ from typing import Literal, TypeAlias
 
 from engine.compiled import MatchProgram
 
-ReckoningKind: TypeAlias = Literal["after", "first", "day_after_first", "end_of_week"]
+ReckoningKind: TypeAlias = Literal["after", "first", "day_after_first", "end_of_week", "month_end_after"]
 Unit: TypeAlias = Literal["days", "weeks", "months"]
-AnchorKind: TypeAlias = Literal["clock", "event", "suspension_end"]
+AnchorKind: TypeAlias = Literal["clock", "event", "suspension_end", "recurring", "offer_end"]
 EffectKind: TypeAlias = Literal["obligation", "quota", "right", "suspension"]
 
 STATUS_PRECEDENCE: tuple[str, ...] = (
@@ -62,9 +62,11 @@ class WindowPlan:
     ``anchor`` is a clock name (``anchor_kind="clock"``; ``period_start`` means the case's
     effective period start), an event kind whose earliest occurrence anchors
     (``"event"``), or the id of the rule at whose deadline a suspension's end anchors
-    (``"suspension_end"``, LAB § 102, stk. 4). ``accumulated`` moves ``first`` and
-    ``day_after_first`` reckonings by interruptions (for the groups in
-    :attr:`RegimePlan.accumulating_groups`); ``repeat_months`` makes the window recur.
+    (``"suspension_end"``, LAB § 102, stk. 4), the clock whose marks every ``every_n``
+    ``every_unit`` anchor a recurring window (``"recurring"``, LAB § 36 a: the earliest mark not
+    yet followed by the rule's step), or the end of the latest offer (``"offer_end"``, LAB § 105).
+    ``accumulated`` moves ``first`` and ``day_after_first`` reckonings by interruptions (for the
+    groups in :attr:`RegimePlan.accumulating_groups`).
     """
 
     anchor_kind: AnchorKind
@@ -72,7 +74,8 @@ class WindowPlan:
     opens: ReckoningPlan | None
     deadline: ReckoningPlan | None
     accumulated: bool = False
-    repeat_months: int | None = None
+    every_unit: Unit | None = None
+    every_n: int = 0
     deadline_unverified: bool = False
 
 
@@ -146,10 +149,18 @@ class ExemptionPlan:
 
 @dataclass(frozen=True, slots=True)
 class NoteRule:
-    """A note an evaluation carries for cases of ``groups`` (``None``: every case)."""
+    """A note an evaluation carries for cases of ``groups`` (``None``: every case), on version
+    dates from ``valid_from`` to ``valid_to`` (``None``: open)."""
 
     text: str
     groups: tuple[str, ...] | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def holds_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
 
 
 @dataclass(frozen=True, slots=True)

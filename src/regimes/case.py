@@ -527,7 +527,8 @@ class Case(_Model):
     sickness_first_day: IsoDate | None = None
     visitation_on: IsoDate | None = None
 
-    jobcenter_course_from_day_one: bool = False
+    jobcenter_course_from_day_one: bool | None = None
+    """LAB § 27, stk. 3; left out, it is derived from age, education and custody (facts.py)."""
     has_vocational_education: bool = False
     has_child_in_custody_at_home: bool = False
     covered_by_work_obligation: bool = False
@@ -536,6 +537,8 @@ class Case(_Model):
     in_job_oriented_effort_30a: bool = False
     employed: bool = False
     sickness_light_track: bool = False
+    obviously_education_ready: bool = False
+    expected_absence_under_26_weeks: bool = False
     visitation_category: _Category | None = None
 
     interruptions: Annotated[tuple[Interruption, ...], BeforeValidator(_as_tuple)] = ()

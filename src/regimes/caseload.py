@@ -4,7 +4,8 @@ A quota rule (e.g. the 2026 reform's "interviews with at least 75 % of a group w
 3 months") binds the caseload, not the case: per case it shows as ``waivable``; over the
 cases it is met when at least ``share`` of the covered cases had the step done in time.
 
-For each quota rule and target group this reports: how many cases the rule covers, how
+For each quota rule and target group (or, for a ``pooled`` quota, all its groups together: one
+floor across them, e.g. the 2026 offer floor) this reports: how many cases the rule covers, how
 many the floor requires (``ceil(share × covered)``), how many are met, how many are still
 open (window not yet closed) and how many were missed, and a verdict: ``met`` (already
 enough), ``open`` (can still be met by the open cases) or ``missed`` (cannot be met).
@@ -80,17 +81,33 @@ class _Tally:
         return required, "missed"
 
 
+def _pooled_groups(regime: Regime | str) -> dict[str, str]:
+    """Pooled quota rules and the label of their one row (their groups joined with "+")."""
+    from regimes.library import load_regime
+
+    chosen = load_regime(regime) if isinstance(regime, str) else regime
+    found: dict[str, str] = {}
+    for er in chosen.rules:
+        quota = er.rule.quota
+        if quota is not None and quota.pooled:
+            groups = er.rule.groups or []
+            found[er.id] = "+".join(g.value for g in groups) if groups else "all groups"
+    return found
+
+
 def caseload(
     cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str | None = None
 ) -> CaseloadReport:
     """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
     evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
+    pooled = _pooled_groups(regime)
     tally: dict[tuple[str, str], _Tally] = {}
     for case, ev in zip(cases, evaluations, strict=True):
         for o in ev.obligations:
             if o.kind != "quota":
                 continue
-            row = tally.setdefault((o.rule, case.group.value), _Tally(o.citation, o.share or 0.0))
+            group = pooled.get(o.rule, case.group.value)
+            row = tally.setdefault((o.rule, group), _Tally(o.citation, o.share or 0.0))
             row.covered += 1
             if o.status is Status.MET:
                 row.met += 1

@@ -5,7 +5,11 @@ layers resolve (dangling references, duplicate ids, overlapping versions); each 
 file defines has YAML tests that make it fire and not fire; resolution has exactly one
 regime for every municipality and date from 2020-01-01; and each deviating regime keeps the
 safeguards it declares (:mod:`regimes.safeguards`), with a witness case when it does not.
-It also builds the coverage table: provisions encoded per topic and confidence.
+It also builds the coverage table: provisions encoded per topic and confidence, and flags every
+rule whose citation could not be located (``citation_verified: false``, or a citation that says
+"not located"): those are listed with the file and line, and counted per topic in the table. A flag
+is not a finding (such a rule may be encoded, README "Confidence tags"); a citation that says "not
+located" while claiming ``citation_verified: true`` contradicts itself and is a finding.
 """
 
 from __future__ import annotations
@@ -24,6 +28,32 @@ from regimes.ruleset.model import TOPIC_TITLES, Topic
 from regimes.testing import tested_rules, tests_path_for
 from regimes.vocabulary import Confidence
 
+NOT_LOCATED = "not located"
+
+
+@dataclass(frozen=True)
+class UnlocatedCitation:
+    """A rule whose citation could not be located in the legal text."""
+
+    rule: str
+    topic: Topic
+    citation: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: rule '{self.rule}': citation not located ({self.citation})"
+
+
+def citation_unlocated(citation: str, verified: bool) -> bool:
+    """Whether a citation is flagged: marked unverified, or saying so in its text.
+
+    >>> citation_unlocated("SDL (provision not located)", True)
+    True
+    >>> citation_unlocated("LAB § 23, stk. 1, nr. 1", True)
+    False
+    """
+    return not verified or NOT_LOCATED in citation.lower()
+
 
 @dataclass
 class CheckReport:
@@ -31,6 +61,7 @@ class CheckReport:
 
     findings: list[str] = field(default_factory=list)
     coverage: dict[tuple[Topic, Confidence], int] = field(default_factory=dict)
+    unlocated: list[UnlocatedCitation] = field(default_factory=list)
     regimes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -149,6 +180,17 @@ def check_paths(paths: Sequence[Path] | None = None) -> CheckReport:
                 continue
             seen.add(er.id)
             counts[(er.rule.topic, er.rule.confidence)] += 1
+            rule = er.rule
+            if not citation_unlocated(rule.citation, rule.citation_verified):
+                continue
+            line = er.file.rule_line("rules", er.id) or _replace_line(er.file, er.id)
+            where = f"{er.file.path}:{line}" if line else str(er.file.path)
+            report.unlocated.append(UnlocatedCitation(er.id, rule.topic, rule.citation, where))
+            if rule.citation_verified and er.file.ruleset.id in checked_ids:
+                report.findings.append(
+                    f"{where}: rule '{er.id}': citation says '{NOT_LOCATED}' but citation_verified is true "
+                    "(set citation_verified: false)"
+                )
     report.coverage = dict(counts)
     return report
 
@@ -160,12 +202,13 @@ def _replace_line(file: LoadedFile, rule_id: str) -> int | None:
     return None
 
 
-def coverage_rows(report: CheckReport) -> list[tuple[str, dict[Confidence, int], int]]:
-    """Rows of the coverage table: topic title, count per confidence, total."""
+def coverage_rows(report: CheckReport) -> list[tuple[str, dict[Confidence, int], int, int]]:
+    """Rows of the coverage table: topic title, count per confidence, total, citations not located."""
+    unlocated = Counter(u.topic for u in report.unlocated)
     rows = []
     for topic in Topic:
         per = {c: report.coverage.get((topic, c), 0) for c in Confidence}
         total = sum(per.values())
         if total:
-            rows.append((TOPIC_TITLES[topic], per, total))
+            rows.append((TOPIC_TITLES[topic], per, total, unlocated.get(topic, 0)))
     return rows

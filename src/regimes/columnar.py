@@ -107,6 +107,11 @@ CLOCKS: Final[tuple[str, ...]] = (
 FLAGS: Final[tuple[str, ...]] = tuple(
     name for name, info in Case.model_fields.items() if info.annotation is bool
 )
+OPTIONAL_FLAGS: Final[tuple[str, ...]] = tuple(
+    name for name, info in Case.model_fields.items() if info.annotation == (bool | None)
+)
+"""Yes/no fields a case may leave out (``jobcenter_course_from_day_one``: then derived)."""
+GIVEN: Final = ":given"
 _PERIOD_DEFAULT: Final[dict[str, str]] = {
     "dagpenge": "registered_on",
     "kontanthjaelp_jobparat": "first_inquiry_on",
@@ -208,6 +213,11 @@ def columns_from_cases(cases: Sequence[Case]) -> CaseColumns:
     flags = {
         name: np.fromiter((bool(getattr(c, name)) for c in cases), dtype=np.bool_, count=n) for name in FLAGS
     }
+    # An optional flag: its value and whether the case gave it (else facts.py derives it).
+    for name in OPTIONAL_FLAGS:
+        values = [getattr(c, name) for c in cases]
+        flags[name] = np.fromiter((bool(v) for v in values), dtype=np.bool_, count=n)
+        flags[f"{name}{GIVEN}"] = np.fromiter((v is not None for v in values), dtype=np.bool_, count=n)
     ev_rows: list[tuple[Any, ...]] = []
     row: tuple[Any, ...]
     for i, case in enumerate(cases):
@@ -328,11 +338,34 @@ def fact_columns(columns: CaseColumns, on: date) -> dict[str, Any]:
     facts["early_followup_requested"] = requested
     for name in FLAGS:
         facts[name] = columns.flags[name]
+    facts["jobcenter_course_from_day_one"] = _day_one(columns, on)
     missing = set(FACTS) - set(facts)
     if missing:  # pragma: no cover - a test keeps the registry and this function in step
         msg = f"facts without a column: {', '.join(sorted(missing))}"
         raise AssertionError(msg)
     return facts
+
+
+def _day_one(columns: CaseColumns, on: date) -> npt.NDArray[np.bool_]:
+    """The vectorised :func:`regimes.facts.jobcenter_course_from_day_one`: the case's flag where
+    given, else dagpenge, under 25 at the period start (the evaluation date without one), no
+    vocational education and no child in custody at home (LAB § 27, stk. 3; § 42, stk. 3)."""
+    name = "jobcenter_course_from_day_one"
+    start = columns.clocks["period_start"]
+    reference = np.where(start == NO_DATE, day_number(on), start)
+    by, bm, bd = _ymd(columns.birth)
+    ry, rm, rd = _ymd(reference)
+    age = ry - by - ((rm < bm) | ((rm == bm) & (rd < bd)))
+    derived = (
+        columns.group.isin(("dagpenge",))
+        & (age < 25)
+        & ~columns.flags["has_vocational_education"]
+        & ~columns.flags["has_child_in_custody_at_home"]
+    )
+    given = columns.flags.get(f"{name}{GIVEN}")
+    if given is None:
+        return np.asarray(derived, dtype=np.bool_)
+    return np.asarray(np.where(given, columns.flags[name], derived), dtype=np.bool_)
 
 
 def case_table(columns: CaseColumns, on: date) -> CaseTable:
@@ -374,8 +407,12 @@ def _fact_row(facts: Mapping[str, Any], i: int) -> dict[str, Any]:
     return row
 
 
-def _notes(plan: RegimePlan, group: str, applying_ids: set[str]) -> list[str]:
-    notes = [n.text for n in plan.not_modelled if n.groups is None or group in n.groups]
+def _notes(plan: RegimePlan, group: str, applying_ids: set[str], version_date: date) -> list[str]:
+    notes = [
+        n.text
+        for n in plan.not_modelled
+        if n.holds_on(version_date) and (n.groups is None or group in n.groups)
+    ]
     for lift in plan.possible_lifts:
         for rule_id in lift.rules:
             if rule_id in applying_ids:
@@ -512,7 +549,7 @@ class Materializer:
             ),
             rights=sorted((x for _, x in sorted(rights, key=lambda t: t[0])), key=lambda x: x.opens),
             what_if=what_if,
-            notes=_notes(plan, group, applying_ids),
+            notes=_notes(plan, group, applying_ids, result.version_date),
             not_applied=not_applied if explain else None,
             warnings=horizon_texts(plan.id, plan.known_until, plan.known_until_reason, on),
         )

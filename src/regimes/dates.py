@@ -23,6 +23,8 @@ the month, or the month's last day where that day does not exist)::
                                              M, to_months=N)          closes first(D, N)
 
 "After N months" as an *opening* is :func:`day_after_first`: the day after ``first(D, N)``.
+"At the end of the calendar month" (SDL § 24) is :func:`month_end`; "each time a further N months
+are reached" (LAB § 36 a) is :func:`marks`, each mark counted from D itself.
 
 Every deadline is **inclusive**: the step is in time when it happens on the returned date. No
 date is ever moved off a weekend or a public holiday; the law's wordings above do not, and a
@@ -77,6 +79,8 @@ __all__ = [
     "from_int",
     "hours_reached",
     "hours_threshold",
+    "marks",
+    "month_end",
     "next_day",
     "to_int",
 ]
@@ -134,6 +138,53 @@ def next_day(d: date) -> date:
         datetime.date(2024, 2, 29)
     """
     return _plus("next_day", d, days=1)
+
+
+def month_end(d: date) -> date:
+    """The last day of ``d``'s calendar month ("ved udgangen af den kalendermåned").
+
+    SDL § 24: sygedagpenge stop at the end of the calendar month in which they have been paid for
+    more than 22 weeks; the reassessment falls on that day.
+
+    Examples:
+        >>> month_end(date(2024, 2, 10))
+        datetime.date(2024, 2, 29)
+        >>> month_end(date(2025, 6, 30))
+        datetime.date(2025, 6, 30)
+    """
+    return date(d.year, d.month, 1) + relativedelta(months=1) - _ONE_DAY
+
+
+def marks(d: date, *, until: date, months: int = 0, weeks: int = 0) -> list[date]:
+    """The days a period of N, 2·N, 3·N … months (weeks) is reached, on or before ``until``.
+
+    LAB § 36 a: a clarification "when the person has received kontanthjælp for a continuous period
+    of 2 years, and again each time a further 2 years are reached". The k-th mark is
+    ``day_after_first(D, k·N)``: the first day after k·N months of a period whose day 1 is D, each
+    counted from D itself (so a month end never drifts from one cycle to the next).
+
+    Examples:
+        Kontanthjælp from 4 March 2022, every 24 months, as of 1 April 2026:
+
+        >>> marks(date(2022, 3, 4), months=24, until=date(2026, 4, 1))
+        [datetime.date(2024, 3, 4), datetime.date(2026, 3, 4)]
+
+        From 29 February 2024 (the first 24 months end on 28 February 2026, no 29th):
+
+        >>> marks(date(2024, 2, 29), months=24, until=date(2028, 3, 1))
+        [datetime.date(2026, 3, 1), datetime.date(2028, 2, 29)]
+        >>> marks(date(2024, 2, 29), months=24, until=date(2026, 2, 28))
+        []
+    """
+    unit, n = _one_unit("marks", months=months, weeks=weeks)
+    found: list[date] = []
+    k = 1
+    while True:
+        mark = day_after_first(d, **{unit: n * k})
+        if mark > until:
+            return found
+        found.append(mark)
+        k += 1
 
 
 def after(d: date, *, days: int = 0, weeks: int = 0, months: int = 0) -> date:

@@ -224,10 +224,16 @@ def _dependent_rules(compiled: CompiledRegime) -> frozenset[int]:
 
 
 def _notes(
-    case: Case, regime: Regime, compiled: CompiledRegime, applying: Sequence[EffectiveRule]
+    case: Case,
+    regime: Regime,
+    compiled: CompiledRegime,
+    applying: Sequence[EffectiveRule],
+    version_date: date,
 ) -> list[str]:
     notes: list[str] = []
     for item in regime.header.not_modelled:
+        if not item.holds_on(version_date):
+            continue
         if item.groups is None or case.group in item.groups:
             notes.append(f"{item.topic.value}: not modelled for {regime.id} ({item.note})")
     applying_ids = {er.id for er in applying}
@@ -311,7 +317,14 @@ def _evaluate_one(
             continue  # suspensions act through the periods above
         topic_periods = periods.get(rule.topic, [])
         anchor, why = anchor_date(
-            case, effect.window, on, deadlines=deadlines, periods=topic_periods, history=history
+            case,
+            effect.window,
+            on,
+            deadlines=deadlines,
+            periods=topic_periods,
+            history=history,
+            step=effect.step,
+            actor=effect.actor,
         )
         if anchor is None:
             if explain:
@@ -394,7 +407,7 @@ def _evaluate_one(
         obligations=sorted((obligations[i] for i in sorted(obligations)), key=_order),
         rights=sorted((rights[i] for i in sorted(rights)), key=lambda r: r.opens),
         what_if=what_if,
-        notes=_notes(case, regime, compiled, [er for _, er in applying]),
+        notes=_notes(case, regime, compiled, [er for _, er in applying], version_date),
         not_applied=not_applied if explain else None,
         warnings=_warnings(regime, on),
     )

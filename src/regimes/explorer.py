@@ -13,7 +13,9 @@ from regimes.layer import EffectiveRule, Regime
 from regimes.ruleset.model import (
     TOPIC_TITLES,
     EventAnchor,
+    OfferEndAnchor,
     Reckoning,
+    RecurringAnchor,
     SuspensionEndAnchor,
     Topic,
     Window,
@@ -41,6 +43,8 @@ def reckoning_words(reckoning: Reckoning, anchor: str) -> str:
         return f"by the end of week {reckoning.end_of_week} counted from {anchor}"
     if kind == "after":
         return f"no later than {_amount(reckoning)} after {anchor}"
+    if kind == "month_end_after":
+        return f"at the end of the calendar month in which {_amount(reckoning)} after {anchor} falls"
     if kind == "first":
         return f"within the first {_amount(reckoning)} from {anchor}"
     return f"the day after the first {_amount(reckoning)} from {anchor}"
@@ -53,6 +57,14 @@ def window_words(window: Window) -> str:
         anchor_text = ANCHOR_WORDS.get(anchor, anchor)
     elif isinstance(anchor, EventAnchor):
         anchor_text = f"the first {anchor.event.replace('_', ' ')} event"
+    elif isinstance(anchor, RecurringAnchor):
+        every = f"{anchor.every.n} {anchor.every.unit}"
+        anchor_text = (
+            f"each mark of {every} from {ANCHOR_WORDS.get(anchor.from_, anchor.from_)} "
+            "(the earliest mark not yet followed by the step, so a missed one stays in view)"
+        )
+    elif isinstance(anchor, OfferEndAnchor):
+        anchor_text = "the last day of the latest offer"
     else:
         assert isinstance(anchor, SuspensionEndAnchor)
         anchor_text = (
@@ -70,8 +82,6 @@ def window_words(window: Window) -> str:
         parts.append("no deadline")
     if window.accumulated:
         parts.append("counted in accumulated unemployment (dagpenge: interruptions move it)")
-    if window.repeat_months:
-        parts.append(f"then again every {window.repeat_months} months")
     return "; ".join(parts)
 
 
@@ -262,7 +272,12 @@ def regime_markdown(regime: Regime) -> str:
         out += ["## Not modelled", ""]
         for item in h.not_modelled:
             applies_to = ", ".join(g.value for g in item.groups) if item.groups else "all groups"
-            out.append(f"- {item.topic.value} ({applies_to}): {item.note}")
+            when = ""
+            if item.valid_from or item.valid_to:
+                start = item.valid_from.isoformat() if item.valid_from else "…"
+                end = item.valid_to.isoformat() if item.valid_to else "…"
+                when = f", {start} → {end}"
+            out.append(f"- {item.topic.value} ({applies_to}{when}): {item.note}")
         out.append("")
     if h.context:
         out += ["## Context (no effect on evaluations)", ""]

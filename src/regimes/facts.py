@@ -88,10 +88,46 @@ def _has_event(kind: str) -> Callable[[Case, date], FactValue]:
     return derive
 
 
+def jobcenter_course_from_day_one(case: Case, on: date) -> FactValue:
+    """Whether a dagpenge recipient is in the jobcenter's contact course from day one (LAB § 27, stk. 3).
+
+    LAB § 31, stk. 1, 3. pkt. gives six jobcenter interviews in the first 6 months to persons
+    placed in a jobcenter contact course under § 27, stk. 3, and § 42, stk. 3 describes them as
+    dagpenge recipients **under 25** without a vocational qualifying education and without custody
+    of a child living at home (seen; § 27, stk. 3's own text was not read: secondary). So it is
+    derived from the case, and the case's own ``jobcenter_course_from_day_one`` (true or false)
+    overrides the derivation: a caseworker's placement wins.
+
+    Age is taken on the **start of the dagpenge period** (``period_start``, by default the
+    registration), not on the evaluation date: the placement is made on day one, and a person
+    who turns 25 during the course does not change course (inferred; the law's reference date was
+    not read). Without a period start (a case built without validation), the evaluation date.
+
+    Examples:
+        >>> young = Case.model_validate({"id": "y", "birth_date": "2001-05-01", "municipality": "101",
+        ...     "group": "dagpenge", "registered_on": "2024-03-04"})
+        >>> jobcenter_course_from_day_one(young, date(2026, 6, 1))   # 22 on registration, 25 now
+        True
+        >>> jobcenter_course_from_day_one(young.model_copy(update={"has_vocational_education": True}),
+        ...     date(2024, 3, 10))
+        False
+        >>> jobcenter_course_from_day_one(young.model_copy(update={"jobcenter_course_from_day_one": False}),
+        ...     date(2024, 3, 10))
+        False
+    """
+    if case.jobcenter_course_from_day_one is not None:
+        return case.jobcenter_course_from_day_one
+    if case.group is not TargetGroup.DAGPENGE:
+        return False
+    reference = case.effective_period_start or on
+    return (
+        age_on(case.birth_date, reference) < 25
+        and not case.has_vocational_education
+        and not case.has_child_in_custody_at_home
+    )
+
+
 _FLAGS: dict[str, str] = {
-    "jobcenter_course_from_day_one": (
-        "dagpenge recipient referred to a jobcenter contact course (LAB § 27, stk. 3)"
-    ),
     "has_vocational_education": "has an erhvervskompetencegivende uddannelse (LAB § 6 nr. 2–5; § 30)",
     "has_child_in_custody_at_home": "has custody of a child living at home (LAB § 30, stk. 1)",
     "covered_by_work_obligation": "covered by the work obligation, arbejdspligt (LAB kap. 16 a)",
@@ -102,6 +138,13 @@ _FLAGS: dict[str, str] = {
     "in_job_oriented_effort_30a": "uddannelseshjælp recipient in a § 30 a job-oriented effort",
     "employed": "the sick-listed person has a job",
     "sickness_light_track": "on the SDL § 13 f light track (from 2025)",
+    "obviously_education_ready": (
+        "uddannelseshjælp recipient assessed as obviously education-ready, åbenlyst uddannelsesparat "
+        "(LAB § 23, stk. 1, nr. 3)"
+    ),
+    "expected_absence_under_26_weeks": (
+        "employee and employer both expect the sickness absence to last under 26 weeks (lov nr. 1750/2025)"
+    ),
 }
 
 
@@ -144,6 +187,16 @@ def _registry() -> dict[str, FactSpec]:
             _has_event("early_followup_requested"),
         ),
     ]
+    specs.append(
+        FactSpec(
+            "jobcenter_course_from_day_one",
+            "bool",
+            "dagpenge recipient in the jobcenter's contact course from day one (LAB § 27, stk. 3): the "
+            "case's flag, else derived: under 25 at the period start, no vocational education, no child "
+            "in custody at home (LAB § 42, stk. 3)",
+            jobcenter_course_from_day_one,
+        )
+    )
     specs += [FactSpec(name, "bool", doc, _flag(name)) for name, doc in _FLAGS.items()]
     return {spec.name: spec for spec in specs}
 

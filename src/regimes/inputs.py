@@ -207,7 +207,10 @@ def _json_records(
 def _bool_fields() -> frozenset[str]:
     from regimes.case import Case
 
-    return frozenset(name for name, info in Case.model_fields.items() if info.annotation is bool)
+    # yes/no fields, and optional ones (``jobcenter_course_from_day_one``: left out, it is derived)
+    return frozenset(
+        name for name, info in Case.model_fields.items() if info.annotation in (bool, bool | None)
+    )
 
 
 def _json_list(name: str, cell: str, where: str, case: str | None) -> Any:

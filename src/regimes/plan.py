@@ -31,8 +31,10 @@ from regimes.ruleset.model import (
     Counting,
     EventAnchor,
     ObligationEffect,
+    OfferEndAnchor,
     QuotaEffect,
     Reckoning,
+    RecurringAnchor,
     RightEffect,
     SuspensionEffect,
     SuspensionEndAnchor,
@@ -58,10 +60,17 @@ def _window(window: Window) -> WindowPlan:
     anchor = window.anchor
     kind: str
     name: str
+    every_unit: str | None = None
+    every_n = 0
     if isinstance(anchor, str):
         kind, name = "clock", anchor
     elif isinstance(anchor, EventAnchor):
         kind, name = "event", anchor.event
+    elif isinstance(anchor, RecurringAnchor):
+        kind, name = "recurring", anchor.from_
+        every_unit, every_n = anchor.every.unit, anchor.every.n
+    elif isinstance(anchor, OfferEndAnchor):
+        kind, name = "offer_end", anchor.end_of_last
     else:
         assert isinstance(anchor, SuspensionEndAnchor)
         kind, name = "suspension_end", anchor.suspension_end_at_deadline_of
@@ -71,7 +80,8 @@ def _window(window: Window) -> WindowPlan:
         opens=_reckoning(window.opens),
         deadline=_reckoning(window.deadline),
         accumulated=window.accumulated,
-        repeat_months=window.repeat_months,
+        every_unit=every_unit,  # type: ignore[arg-type]
+        every_n=every_n,
         deadline_unverified=window.deadline_confidence is Confidence.UNVERIFIED,
     )
 
@@ -167,6 +177,8 @@ def plan_from(compiled: CompiledRegime) -> RegimePlan:
         NoteRule(
             text=f"{item.topic.value}: not modelled for {regime.id} ({item.note})",
             groups=tuple(g.value for g in item.groups) if item.groups is not None else None,
+            valid_from=item.valid_from,
+            valid_to=item.valid_to,
         )
         for item in regime.header.not_modelled
     )

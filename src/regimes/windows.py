@@ -19,7 +19,9 @@ from regimes.ruleset.model import (
     Amount,
     Counting,
     EventAnchor,
+    OfferEndAnchor,
     Reckoning,
+    RecurringAnchor,
     SuspensionEndAnchor,
     Window,
 )
@@ -110,19 +112,33 @@ def anchor_date(
     deadlines: dict[str, date | None],
     periods: Sequence[Period],
     history: Sequence[Event] | None = None,
+    step: Step | None = None,
+    actor: Actor | None = None,
 ) -> tuple[date | None, str]:
     """The anchor's date, or ``None`` and why there is none.
 
-    ``history`` is ``case.events_until(on)`` when the caller has it already.
+    ``history`` is ``case.events_until(on)`` when the caller has it already; ``step`` and
+    ``actor`` are the rule's, which a :class:`RecurringAnchor` needs to find the marks the step
+    already followed.
     """
     anchor = window.anchor
     if isinstance(anchor, str):
         value = clock(case, anchor)
         return value, "" if value else f"the case has no {anchor}"
+    events = case.events_until(on) if history is None else history
     if isinstance(anchor, EventAnchor):
-        events = case.events_until(on) if history is None else history
         found = sorted(e.date for e in events if e.kind == anchor.event)
         return (found[0], "") if found else (None, f"no {anchor.event} event on or before {on}")
+    if isinstance(anchor, RecurringAnchor):
+        start = clock(case, anchor.from_)
+        if start is None:
+            return None, f"the case has no {anchor.from_}"
+        return recurring_mark(anchor, start, on, _step_dates(events, step, actor)), ""
+    if isinstance(anchor, OfferEndAnchor):
+        offers = [e for e in events if isinstance(e, OfferEvent) and e.start <= on]
+        if not offers:
+            return None, f"no offer event on or before {on}"
+        return max(offers, key=lambda e: (e.start, e.end)).end, ""
     assert isinstance(anchor, SuspensionEndAnchor)
     target = anchor.suspension_end_at_deadline_of
     deadline = deadlines.get(target)
@@ -132,6 +148,56 @@ def anchor_date(
     if not covering:
         return None, f"no exemption held on {target}'s deadline {deadline}"
     return max(p.end for p in covering), ""
+
+
+def _step_dates(events: Sequence[Event], step: Step | None, actor: Actor | None) -> list[date]:
+    """Dates of the events that are the rule's step by its actor (offers by their start)."""
+    if step is None:
+        return []
+    found = []
+    for event in events:
+        if event.kind != step:
+            continue
+        if actor is not None and not _actor_matches(getattr(event, "actor", None), [actor]):
+            continue
+        found.append(event.start if isinstance(event, OfferEvent) else event.date)
+    return found
+
+
+def recurring_mark(anchor: RecurringAnchor, start: date, on: date, done: Sequence[date]) -> date:
+    """The mark a recurring window is anchored on (LAB § 36 a), as of ``on``.
+
+    The earliest mark reached with no step on or after it: a missed clarification stays the one
+    shown until it is made, and only then does the next mark's window take over. When every mark
+    reached was followed by the step, the latest mark reached; before the first, the first mark.
+
+    Examples:
+        Kontanthjælp from 4 March 2022; the 2024 clarification was never made, and it is 2026:
+
+        >>> from regimes.ruleset.model import RecurringAnchor
+        >>> every_2y = RecurringAnchor.model_validate({"every": {"months": 24}, "from": "period_start"})
+        >>> recurring_mark(every_2y, date(2022, 3, 4), date(2026, 4, 1), [])
+        datetime.date(2024, 3, 4)
+
+        Made late, in 2025: the 2026 mark is next.
+
+        >>> recurring_mark(every_2y, date(2022, 3, 4), date(2026, 4, 1), [date(2025, 1, 10)])
+        datetime.date(2026, 3, 4)
+
+        Before the first mark the window is the first one, not yet open:
+
+        >>> recurring_mark(every_2y, date(2022, 3, 4), date(2023, 1, 1), [])
+        datetime.date(2024, 3, 4)
+    """
+    unit = {anchor.every.unit: anchor.every.n}
+    reached = dates.marks(start, until=on, **unit)
+    if not reached:
+        return dates.day_after_first(start, **unit)
+    last_done = max((d for d in done if d <= on), default=None)
+    for mark in reached:
+        if last_done is None or last_done < mark:
+            return mark
+    return reached[-1]
 
 
 def _reckon(
@@ -151,6 +217,8 @@ def _reckon(
     unit = {amount.unit: amount.n}
     if kind == "after":
         return dates.after(anchor, **unit)
+    if kind == "month_end_after":
+        return dates.month_end(dates.after(anchor, **unit))
     if hours is not None:
         # BEK 2636/2021 § 7: "the first N months" of accumulated unemployment end when the paid
         # hours reach N × 160.33 h (weeks: N × 37 h; part-time 130 h / 30 h).
@@ -170,16 +238,17 @@ _SPANS_MAX = 200_000
 def span(case: Case, window: Window, anchor: date, on: date) -> Span:
     """The window's dates for this case (``accumulated`` applies to dagpenge only).
 
-    A pure function of the window, the anchor, the interruptions and (for recurring windows)
-    the date, so it is memoised: a population repeats the same few thousand combinations.
+    A pure function of the window, the anchor and the interruptions, so it is memoised: a
+    population repeats the same few thousand combinations. (A recurring window's cycle is
+    chosen in :func:`anchor_date`, so the anchor already is the mark.)
     """
     interruptions = tuple(interruptions_of(case, anchor)) if window.accumulated else ()
     hours = hours_of(case, anchor, on) if window.accumulated else None
-    key = (id(window), anchor, interruptions, on if window.repeat_months else None, hours, case.insurance)
+    key = (id(window), anchor, interruptions, hours, case.insurance)
     hit = _SPANS.get(key)
     if hit is not None and hit[0] is window:
         return hit[1]
-    result = _span(window, anchor, on, interruptions, hours, case.insurance)
+    result = _span(window, anchor, interruptions, hours, case.insurance)
     if len(_SPANS) >= _SPANS_MAX:
         _SPANS.clear()
     _SPANS[key] = (window, result)
@@ -189,19 +258,11 @@ def span(case: Case, window: Window, anchor: date, on: date) -> Span:
 def _span(
     window: Window,
     anchor: date,
-    on: date,
     interruptions: tuple[dates.Interval, ...],
     hours: tuple[dates.PaidHours, ...] | None = None,
     insurance: dates.Insurance = "full_time",
 ) -> Span:
     accumulated = bool(interruptions)
-    if window.repeat_months:
-        # LAB § 36 a: "then the same for each further N months" — the cycle containing `on`.
-        cycle = 0
-        while dates.after(anchor, months=window.repeat_months * (cycle + 1)) <= on:
-            cycle += 1
-        if cycle:
-            anchor = dates.after(anchor, months=window.repeat_months * cycle)
     opens = (
         _reckon(window.opens, anchor, accumulated, interruptions, hours, insurance)
         if window.opens

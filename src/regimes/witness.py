@@ -54,6 +54,10 @@ def witness_data(
     for flag in CASE_FLAGS:
         if row.get(flag):
             data[flag] = True
+    if group is TargetGroup.DAGPENGE:
+        # A derived fact (facts.py) is pinned by its explicit override, so the witness has exactly
+        # the row's value whatever its age, education and custody.
+        data["jobcenter_course_from_day_one"] = bool(row.get("jobcenter_course_from_day_one"))
     category = int(row.get("visitation_category", 0) or 0)
     if category and group is TargetGroup.SYGEDAGPENGE:
         data["visitation_category"] = category

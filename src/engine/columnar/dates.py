@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.columnar.tables import Days
+from engine.columnar.tables import NO_DATE, Days
 from engine.plan import ReckoningPlan
 
 _I64 = np.int64
@@ -114,26 +114,37 @@ def reckon(
         return anchor + 7 * reckoning.n - 1
     if kind == "after":
         return after(anchor, reckoning.unit, reckoning.n)
+    if kind == "month_end_after":
+        return month_end(after(anchor, reckoning.unit, reckoning.n))
     last = first(anchor, reckoning.unit, reckoning.n)
     if intervals is not None:
         last = accumulate(last, *intervals)
     return last + 1 if kind == "day_after_first" else last
 
 
-def cycle_anchor(anchor: Days, on: int, repeat_months: int) -> Days:
-    """The start of the recurring cycle containing ``on`` (LAB § 36 a: "each further N months").
+def month_end(days: Days) -> Days:
+    """The last day of each day's calendar month (the vectorised :func:`regimes.dates.month_end`)."""
+    months, _ = month_parts(days)
+    return month_start(months + 1) - 1
 
-    The cycle is the largest ``c ≥ 0`` with ``anchor ⊕ N·c ≤ on`` counted as the reference does:
-    ``c`` grows while ``anchor ⊕ N·(c+1) ≤ on``.
-    """
-    months, _ = month_parts(anchor)
-    on_months, _ = month_parts(np.array([on], dtype=_I64))
-    c = np.maximum((on_months[0] - months) // repeat_months - 1, 0)
-    for _ in range(4):
-        grow = add_months(anchor, repeat_months * (c + 1))[0] <= on
-        if not grow.any():
+
+def recurring_mark(start: Days, on: int, unit: str, n: int, last_done: Days) -> Days:
+    """The mark a recurring window is anchored on (the vectorised
+    :func:`regimes.windows.recurring_mark`): marks are ``day_after_first(start, k·n)``; the
+    earliest mark reached (``≤ on``) that no step (``last_done``, NO_DATE: none) follows, else
+    the latest mark reached, else the first mark. ``start`` must hold real days."""
+    first_mark = first(start, unit, n) + 1
+    chosen = np.full(len(start), NO_DATE, dtype=_I64)
+    latest = np.full(len(start), NO_DATE, dtype=_I64)
+    k = 1
+    while True:
+        mark = first_mark if k == 1 else first(start, unit, n * k) + 1
+        reached = mark <= on
+        if not reached.any():
             break
-        c = c + grow
-    moved = add_months(anchor, repeat_months * c)[0]
-    result: Any = np.where(c > 0, moved, anchor)
+        latest = np.where(reached, mark, latest)
+        pick = reached & (chosen == NO_DATE) & ((last_done == NO_DATE) | (last_done < mark))
+        chosen = np.where(pick, mark, chosen)
+        k += 1
+    result: Any = np.where(chosen != NO_DATE, chosen, np.where(latest != NO_DATE, latest, first_mark))
     return np.asarray(result, dtype=_I64)

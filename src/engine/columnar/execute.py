@@ -177,13 +177,37 @@ class _Run:
 
     # -- windows --------------------------------------------------------------------------------
     def anchor(
-        self, window: WindowPlan, idx: npt.NDArray[np.int64], topic: str
+        self, window: WindowPlan, idx: npt.NDArray[np.int64], topic: str, rule: RulePlan | None = None
     ) -> tuple[Days, npt.NDArray[np.int8]]:
         """Anchors of cases ``idx`` (:data:`NO_DATE` where none), and the reason code where none."""
         reason = np.full(len(idx), -1, dtype=np.int8)
         if window.anchor_kind == "clock":
             value = self.cases.clocks[window.anchor][idx]
             reason[value == NO_DATE] = 0
+            return value, reason
+        if window.anchor_kind == "recurring":
+            start = self.cases.clocks[window.anchor][idx]
+            reason[start == NO_DATE] = 0
+            has = start != NO_DATE
+            value = np.full(len(idx), NO_DATE, dtype=_I64)
+            if has.any():
+                assert window.every_unit is not None
+                last = self.last_step(rule, idx)
+                value[has] = cd.recurring_mark(
+                    start[has], self.on, window.every_unit, window.every_n, last[has]
+                )
+            return value, reason
+        if window.anchor_kind == "offer_end":
+            rows = self.events_of("offer")
+            ev = self.events
+            rows = rows[ev.start[rows] <= self.on]
+            latest = np.full(self.n, NO_DATE, dtype=_I64)
+            if len(rows):
+                # the latest offer by (start, end): sorted so the last row per case wins
+                order = rows[np.lexsort((ev.end[rows], ev.start[rows]))]
+                latest[ev.case[order]] = ev.end[order]
+            value = latest[idx]
+            reason[value == NO_DATE] = 1
             return value, reason
         if window.anchor_kind == "event":
             rows = self.events_of(window.anchor)
@@ -217,10 +241,25 @@ class _Run:
         reason[(deadline != NO_DATE) & (value == NO_DATE)] = 3
         return value, reason
 
+    def last_step(self, rule: RulePlan | None, idx: npt.NDArray[np.int64]) -> Days:
+        """Per case of ``idx``, the latest day of an event of the rule's step by its actors
+        (offers by their start), NO_DATE where none: what a recurring window's marks are read against."""
+        last = np.full(self.n, NO_DATE, dtype=_I64)
+        counting = rule.counting if rule is not None else None
+        if counting is None:
+            return last[idx]
+        rows = self.events_of(counting.step)
+        if len(rows):
+            ev = self.events
+            ok = (ev.actor.codes[rows] < 0) | ev.actor.isin(counting.actors)[rows]
+            rows = rows[ok]
+            day = ev.start[rows] if counting.step == "offer" else ev.day[rows]
+            seen = day <= self.on
+            np.maximum.at(last, ev.case[rows][seen], day[seen])
+        return last[idx]
+
     def window(self, window: WindowPlan, idx: npt.NDArray[np.int64], anchor: Days) -> tuple[Days, Days]:
         """``(opens, deadline)`` of cases ``idx`` with their anchors (deadline NO_DATE: none)."""
-        if window.repeat_months:
-            anchor = cd.cycle_anchor(anchor, self.on, window.repeat_months)
         intervals = None
         if window.accumulated and len(self.acc_intervals):
             pos = np.full(self.n, -1, dtype=_I64)
@@ -343,7 +382,7 @@ def execute(
         idx = run.applies(position)
         if len(idx) == 0:
             continue
-        anchor, reason = run.anchor(rule.window, idx, rule.topic)
+        anchor, reason = run.anchor(rule.window, idx, rule.topic, rule)
         missing = anchor == NO_DATE
         if missing.any():
             gone = idx[missing]

@@ -323,9 +323,14 @@ def check(
         for c in Confidence:
             table.add_column(c.value, justify="right")
         table.add_column("total", justify="right")
-        for title, per, total in coverage_rows(report):
-            table.add_row(title, *(str(per[c]) for c in Confidence), str(total))
+        table.add_column("citation not located", justify="right")
+        for title, per, total, unlocated in coverage_rows(report):
+            table.add_row(title, *(str(per[c]) for c in Confidence), str(total), str(unlocated))
         console.print(table)
+    if report.unlocated:
+        console.print(f"[yellow]{len(report.unlocated)} rule(s) whose citation was not located:[/]")
+        for flagged in report.unlocated:
+            console.print(f"  [yellow]{escape(str(flagged))}[/]", highlight=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"[bright_black]{escape(note)}[/]", highlight=False)
     if not report.ok:

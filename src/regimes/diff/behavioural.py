@@ -507,7 +507,12 @@ def _reckoning(value: Mapping[str, Any] | None) -> str:
     if kind == "end_of_week":
         return f"end of week {amount}"
     unit, n = next(iter(amount.items()))
-    words = {"after": "after", "first": "within the first", "day_after_first": "after the first"}
+    words = {
+        "after": "after",
+        "first": "within the first",
+        "day_after_first": "after the first",
+        "month_end_after": "at the month's end after",
+    }
     return f"{words.get(kind, kind)} {n} {unit[:-1] if n == 1 else unit}"
 
 
@@ -518,15 +523,19 @@ def _window_words(key: str) -> str:
     anchor = w.get("anchor")
     if isinstance(anchor, dict):
         target = anchor.get("suspension_end_at_deadline_of")
-        anchor = anchor.get("event") or f"the end of the exemption at {target}"
+        if "every" in anchor:
+            unit, n = next(iter(anchor["every"].items()))
+            anchor = f"each {n} {unit} from {anchor.get('from')}"
+        elif "end_of_last" in anchor:
+            anchor = "the end of the last offer"
+        else:
+            anchor = anchor.get("event") or f"the end of the exemption at {target}"
     parts = [f"from {anchor}"]
     if w.get("opens"):
         parts.append(f"opens {_reckoning(w['opens'])}")
     parts.append(f"by {_reckoning(w['deadline'])}" if w.get("deadline") else "no deadline")
     if w.get("accumulated"):
         parts.append("accumulated")
-    if w.get("repeat_months"):
-        parts.append(f"every {w['repeat_months']} months")
     return ", ".join(parts)
 
 

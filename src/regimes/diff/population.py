@@ -602,7 +602,10 @@ def headline(population: Population, a: str = "A", b: str = "B") -> str:
 # --------------------------------------------------------------------------------------------
 
 _LIST_FIELDS: Final = ("interruptions", "paid_hours", "events")
-_BOOL_FIELDS: Final = frozenset(name for name, info in Case.model_fields.items() if info.annotation is bool)
+# A yes/no field, or an optional one (``jobcenter_course_from_day_one``: left out, it is derived).
+_BOOL_FIELDS: Final = frozenset(
+    name for name, info in Case.model_fields.items() if info.annotation in (bool, bool | None)
+)
 
 
 def _format_of(path: Path) -> str:
@@ -670,6 +673,8 @@ def _write_parquet(dumped: Sequence[Mapping[str, Any]], target: Path) -> None:
             columns[name] = pa.array(texts, type=pa.string())
         elif info.annotation is bool:
             columns[name] = pa.array([bool(v) for v in values], type=pa.bool_())
+        elif name in _BOOL_FIELDS:  # optional: a missing value stays missing (null)
+            columns[name] = pa.array([None if v is None else bool(v) for v in values], type=pa.bool_())
         elif name == "visitation_category":
             columns[name] = pa.array(values, type=pa.int8())
         elif name in ("id", "municipality", "group"):

@@ -164,7 +164,7 @@ def rule_fields(rule: Rule) -> dict[str, Any]:
         if key not in _SKIPPED:
             out[key] = value
     if isinstance(window, dict):
-        for key in ("anchor", "opens", "deadline", "accumulated", "repeat_months", "deadline_confidence"):
+        for key in ("anchor", "opens", "deadline", "accumulated", "deadline_confidence"):
             out[f"window.{key}"] = window.get(key)
     return out
 

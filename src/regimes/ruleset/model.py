@@ -43,6 +43,7 @@ class Topic(StrEnum):
     EDUCATION_ORDER = "education_order"
     CLARIFICATION = "clarification"
     JOB_SEARCH = "job_search"
+    CV = "cv"
     JOB_ORIENTED_EDUCATION = "job_oriented_education"
     LESS_INTENSIVE_EFFORT = "less_intensive_effort"
     SICKNESS = "sickness"
@@ -53,7 +54,8 @@ TOPIC_TITLES: dict[Topic, str] = {
     Topic.OFFER: "Offers: right and duty (LAB §§ 102–105)",
     Topic.EDUCATION_ORDER: "Education order (LAB § 30)",
     Topic.CLARIFICATION: "Clarification of long-term cases (LAB § 36 a)",
-    Topic.JOB_SEARCH: "Job search and CV",
+    Topic.JOB_SEARCH: "Job search",
+    Topic.CV: "CV on Jobnet (LAB kap. 6)",
     Topic.JOB_ORIENTED_EDUCATION: "Six weeks' job-oriented education (LAB kap. 9)",
     Topic.LESS_INTENSIVE_EFFORT: "Less intensive effort (LAB § 106)",
     Topic.SICKNESS: "Sickness benefit follow-up (SDL kap. 6)",
@@ -205,7 +207,37 @@ class SuspensionEndAnchor(_Strict):
     suspension_end_at_deadline_of: str
 
 
-Anchor: TypeAlias = ClockName | EventAnchor | SuspensionEndAnchor
+class RecurringAnchor(_Strict):
+    """Each mark ``from ⊕ k·every`` (k ≥ 1): LAB § 36 a, "when 2 years are reached, and again each
+    time a further 2 years are reached".
+
+    The window is anchored on the **earliest mark not yet followed by the rule's step** (an event
+    of the step by its actor on or after the mark), so a missed mark stays in view and never rolls
+    silently into the next cycle; when every mark reached is followed by the step, on the latest
+    mark reached; before the first mark, on the first mark (the window is then upcoming).
+    """
+
+    every: Amount
+    from_: ClockName = Field(alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _months_or_weeks(self) -> RecurringAnchor:
+        if self.every.unit == "days":
+            msg = "'every' counts months or weeks, not days"
+            raise ValueError(msg)
+        return self
+
+
+class OfferEndAnchor(_Strict):
+    """The last day of the latest offer that started on or before the evaluation date
+    (LAB § 105: "at most 4 months between offers"); no offer yet: no anchor."""
+
+    end_of_last: Literal["offer"]
+
+
+Anchor: TypeAlias = ClockName | EventAnchor | SuspensionEndAnchor | RecurringAnchor | OfferEndAnchor
 
 
 class Amount(_Strict):
@@ -234,22 +266,25 @@ class Amount(_Strict):
 
 
 class Reckoning(_Strict):
-    """One of the four reckonings of concepts.md; exactly one key."""
+    """One of the four reckonings of concepts.md, or a month's end; exactly one key.
+
+    ``month_end_after`` is the last day of the calendar month in which ``after`` falls (SDL § 24:
+    payment stops "at the end of the calendar month" in which a limit is passed).
+    """
 
     after: Amount | None = None
     first: Amount | None = None
     day_after_first: Amount | None = None
     end_of_week: int | None = Field(default=None, ge=1, le=5_200)
+    month_end_after: Amount | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Reckoning:
-        keys = [
-            k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None
-        ]
+        keys = [k for k in _RECKONINGS if getattr(self, k) is not None]
         if len(keys) != 1:
             msg = (
-                "a reckoning is exactly one of after, first, day_after_first, end_of_week "
-                f"(got {', '.join(keys) or 'none'})"
+                "a reckoning is exactly one of after, first, day_after_first, end_of_week, "
+                f"month_end_after (got {', '.join(keys) or 'none'})"
             )
             raise ValueError(msg)
         for key in ("first", "day_after_first"):
@@ -261,9 +296,10 @@ class Reckoning(_Strict):
 
     @property
     def kind(self) -> str:
-        return next(
-            k for k in ("after", "first", "day_after_first", "end_of_week") if getattr(self, k) is not None
-        )
+        return next(k for k in _RECKONINGS if getattr(self, k) is not None)
+
+
+_RECKONINGS = ("after", "first", "day_after_first", "end_of_week", "month_end_after")
 
 
 class Window(_Strict):
@@ -271,15 +307,14 @@ class Window(_Strict):
 
     ``opens`` defaults to the anchor itself; no ``deadline`` means the law sets none (the
     obligation is then never overdue). ``accumulated`` moves ``first``/``day_after_first``
-    dates by the case's interruptions (LAB § 9, dagpenge). ``repeat_months`` makes the
-    window recur (LAB § 36 a: "then the same for each further 24 months").
+    dates by the case's interruptions (LAB § 9, dagpenge). A recurring window has a
+    :class:`RecurringAnchor` (LAB § 36 a).
     """
 
     anchor: Anchor
     opens: Reckoning | None = None
     deadline: Reckoning | None = None
     accumulated: bool = False
-    repeat_months: int | None = Field(default=None, ge=1, le=1_200)
     deadline_confidence: Confidence | None = None
     note: str | None = None
 
@@ -319,9 +354,14 @@ class ObligationEffect(_Strict):
 
 
 class QuotaEffect(ObligationEffect):
-    """A caseload floor: per case an obligation the municipality may waive."""
+    """A caseload floor: per case an obligation the municipality may waive.
+
+    ``pooled``: the floor holds across all the rule's groups together (the 2026 offer floor over
+    dagpenge and job- and education-ready kontanthjælp recipients), not group by group.
+    """
 
     share: float = Field(gt=0, le=1)
+    pooled: bool = False
 
 
 class RightEffect(_Strict):
@@ -508,11 +548,23 @@ class Safeguard(_Strict):
 
 
 class NotModelled(_Strict):
-    """An area the regime knows it does not encode, so evaluations say so instead of silence."""
+    """An area the regime knows it does not encode, so evaluations say so instead of silence.
+
+    ``valid_from``/``valid_to`` limit the gap to the dates it holds (e.g. offers in dk-lab-2020
+    are not modelled before lov nr. 295/2023 entered into force on 2023-03-22); open when left out.
+    """
 
     topic: Topic
     groups: list[TargetGroup] | None = None
     note: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def holds_on(self, on: date) -> bool:
+        """Whether the gap holds on ``on`` (the regime's version date)."""
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
 
 
 class ContextItem(_Strict):
