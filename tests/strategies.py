@@ -18,7 +18,7 @@ from typing import Any, get_args
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from regimes.case import Case, Event, StepKind
+from regimes.case import DATE_MAX, DATE_MIN, Case, Event, StepKind
 from regimes.municipalities import MUNICIPALITIES
 from regimes.vocabulary import Actor, ExemptionGround, InterviewForm, OfferType, TargetGroup
 
@@ -28,12 +28,18 @@ __all__ = [
     "CLOCK_MAX",
     "CLOCK_MIN",
     "FLAGS",
+    "any_case_dicts",
+    "any_days",
+    "any_event_dicts",
+    "any_ids",
     "case_dicts",
     "cases",
+    "evaluation_days",
     "event_dicts",
     "events",
     "iso_dates",
     "json_values",
+    "out_of_range_days",
 ]
 
 # Clocks and events fall in the years the rulesets cover (LAB 2020 to the 2026 reform, with margin);
@@ -490,3 +496,141 @@ def threshold_case_dicts(draw: st.DrawFn, on: dt.date) -> dict[str, Any]:
             }
         ]
     return data
+
+
+# --------------------------------------------------------------------------------------------
+# The whole accepted input space (appended for tests/test_input_space.py, issue 12)
+# --------------------------------------------------------------------------------------------
+# Everything the case model accepts, not only what is plausible: any date from DATE_MIN to
+# DATE_MAX (the range ends drawn often), any text without lone surrogates as ids and notes, every
+# group, flag, event kind and optional field, long interruptions and events anywhere in time.
+
+_EDGE_DAYS: tuple[dt.date, ...] = (
+    DATE_MIN,
+    DATE_MIN + dt.timedelta(days=1),
+    DATE_MAX - dt.timedelta(days=1),
+    DATE_MAX,
+    dt.date(2000, 2, 29),
+    dt.date(2024, 2, 29),
+    dt.date(2099, 12, 31),
+)
+"""Dates a fuzzer should hit often: the range ends, leap days, a century end."""
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+"""Any text a JSON file can hold (no lone surrogates)."""
+
+
+def any_days(min_value: dt.date = DATE_MIN, max_value: dt.date = DATE_MAX) -> st.SearchStrategy[dt.date]:
+    """Any date of the accepted range, the edges (range ends, leap days) drawn often."""
+    edges = [d for d in _EDGE_DAYS if min_value <= d <= max_value] or [min_value]
+    return st.sampled_from(edges) | st.dates(min_value, max_value)
+
+
+def any_ids() -> st.SearchStrategy[str]:
+    """Any case id the model accepts: text with at least one character that is not blank."""
+    text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
+    return text.filter(lambda s: any(not c.isspace() and c != "\ufeff" for c in s))
+
+
+@st.composite
+def _any_span(draw: st.DrawFn, low: dt.date, high: dt.date) -> tuple[dt.date, dt.date]:
+    start = draw(any_days(low, high))
+    length = draw(st.sampled_from([0, 1, 30, 365]) | st.integers(0, (high - start).days))
+    return start, min(high, start + dt.timedelta(days=length))
+
+
+@st.composite
+def any_event_dicts(draw: st.DrawFn, low: dt.date = DATE_MIN, high: dt.date = DATE_MAX) -> dict[str, Any]:
+    """Any valid event (every kind, every optional field sometimes), dated anywhere in ``low..high``."""
+    kinds = ["step", "offer", "ground", "interview_requested", "early_followup_requested"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "step":
+        data: dict[str, Any] = {
+            "kind": draw(st.sampled_from(_STEP_KINDS)),
+            "on": draw(any_days(low, high)).isoformat(),
+        }
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+        _put(data, "form", draw(_optional(st.sampled_from([f.value for f in InterviewForm]))))
+        _put(data, "note", draw(_optional(_TEXT)))
+        return data
+    if kind == "offer":
+        start, end = draw(_any_span(low, high))
+        data = {
+            "kind": "offer",
+            "type": draw(st.sampled_from([t.value for t in OfferType])),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+        if draw(st.booleans()):
+            data["given_on"] = draw(any_days(low, start)).isoformat()
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+        return data
+    if kind == "ground":
+        start, end = draw(_any_span(low, high))
+        data = {
+            "kind": "exemption_ground",
+            "ground": draw(st.sampled_from([g.value for g in ExemptionGround])),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+        _put(data, "jobcenter_keeps_duties", draw(_optional(st.booleans())))
+        _put(data, "documented_start_on", draw(_optional(any_days(low, high).map(dt.date.isoformat))))
+        return data
+    data = {"kind": kind, "on": draw(any_days(low, high)).isoformat()}
+    if kind == "interview_requested":
+        _put(data, "actor", draw(_optional(st.sampled_from([a.value for a in Actor]))))
+    else:
+        _put(data, "by", draw(_optional(st.sampled_from(["employer", "citizen"]))))
+    return data
+
+
+@st.composite
+def any_case_dicts(draw: st.DrawFn, *, max_events: int = 5) -> dict[str, Any]:
+    """Any case the model accepts, as JSON: every group, clocks anywhere after the birth date.
+
+    The birth date is drawn first (up to the day before DATE_MAX), then every clock after it;
+    events and interruptions may fall anywhere in the range, before birth included (the model
+    does not forbid a history older than the citizen, so the evaluation must cope with it).
+    """
+    group = draw(st.sampled_from(list(TargetGroup)))
+    birth = draw(any_days(DATE_MIN, DATE_MAX - dt.timedelta(days=1)))
+    after_birth = any_days(birth + dt.timedelta(days=1), DATE_MAX)
+    data: dict[str, Any] = {
+        "id": draw(any_ids()),
+        "birth_date": birth.isoformat(),
+        "municipality": draw(st.sampled_from(sorted(MUNICIPALITIES))),
+        "group": group.value,
+    }
+    for clock in ("registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"):
+        _put(data, clock, draw(_optional(after_birth.map(dt.date.isoformat))))
+    required = (
+        "registered_on" if group is TargetGroup.DAGPENGE
+        else "first_inquiry_on" if group in _KH_UH
+        else "sickness_first_day" if group is TargetGroup.SYGEDAGPENGE
+        else "period_start"
+    )  # fmt: skip
+    if required not in data and (group is TargetGroup.SYGEDAGPENGE or "period_start" not in data):
+        data[required] = draw(after_birth).isoformat()
+    for flag in FLAGS:
+        _put(data, flag, draw(_optional(st.booleans())))
+    if group is TargetGroup.SYGEDAGPENGE:
+        _put(data, "visitation_category", draw(_optional(st.sampled_from([1, 2, 3]))))
+    if draw(st.booleans()):
+        spans = draw(st.lists(_any_span(DATE_MIN, DATE_MAX), max_size=3))
+        data["interruptions"] = [{"start": s.isoformat(), "end": e.isoformat()} for s, e in spans]
+    if max_events and draw(st.booleans()):
+        data["events"] = draw(st.lists(any_event_dicts(), max_size=max_events))
+    return data
+
+
+def evaluation_days(data: dict[str, Any]) -> st.SearchStrategy[dt.date]:
+    """Evaluation dates for a case: its birth day, before/after every date it holds, or anywhere."""
+    birth = dt.date.fromisoformat(data["birth_date"])
+    return st.sampled_from([birth, DATE_MAX]) | any_days(birth, DATE_MAX)
+
+
+def out_of_range_days() -> st.SearchStrategy[dt.date]:
+    """Dates the product refuses (before DATE_MIN or after DATE_MAX), the nearest ones often."""
+    before, after = DATE_MIN - dt.timedelta(days=1), DATE_MAX + dt.timedelta(days=1)
+    near = st.sampled_from([before, after, dt.date.max, dt.date.min])
+    return near | st.dates(max_value=before) | st.dates(min_value=after)

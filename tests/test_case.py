@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from regimes.case import (
+    DATE_MAX,
+    DATE_MIN,
     Case,
     EventKind,
     ExemptionGroundEvent,
@@ -393,11 +395,11 @@ def test_municipalities() -> None:
 
 
 def _constructs(year: int, month: int, day: int) -> bool:
+    """Whether the day exists and lies in the case model's range (1900-01-01..2199-12-31)."""
     try:
-        dt.date(year, month, day)
+        return DATE_MIN <= dt.date(year, month, day) <= DATE_MAX
     except ValueError:
         return False
-    return True
 
 
 @given(st.integers(-20, 10_020), st.integers(-1, 14), st.integers(-1, 33))

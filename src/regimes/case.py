@@ -7,6 +7,13 @@ loosenings a JSON-parsed dict needs: dates come as ISO strings ``YYYY-MM-DD`` an
 values. Nothing else is coerced (``1`` is not ``true``, a datetime or a Unix timestamp is not a
 date), except a kommunekode given as an integer or with four digits (``101``, ``"0101"`` → ``"101"``).
 
+Dates, the case's and the evaluation's, lie from :data:`DATE_MIN` (1900-01-01) to :data:`DATE_MAX`
+(2199-12-31): every living citizen was born after 1900, no ruleset reaches past 2199, and a deadline
+reckoned from such a date (months, weeks, accumulated interruptions) stays centuries inside the
+years Python can represent, so every accepted case evaluates or fails with a named error. Strings
+may not hold a lone surrogate (``"\ud800"``): such a string is not text and could not be written
+out as JSON/UTF-8 again. The JSON Schema (``Case.model_json_schema()``) states the same limits.
+
 Frozen, because an evaluation on date D reads "the history as it stood on D" and must not see a
 case change under it; an incremental session grows a case with :meth:`Case.with_events`, which
 validates the new events as strictly as the first ones.
@@ -47,10 +54,12 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from regimes.errors import CaseError
-from regimes.municipalities import is_municipality
+from regimes.municipalities import MUNICIPALITIES, is_municipality
 from regimes.vocabulary import Actor, ExemptionGround, InterviewForm, OfferType, TargetGroup
 
 __all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
     "Case",
     "EarlyFollowupRequestedEvent",
     "Event",
@@ -62,6 +71,7 @@ __all__ = [
     "OfferEvent",
     "StepEvent",
     "StepKind",
+    "check_evaluation_date",
     "parse_case",
     "parse_cases",
 ]
@@ -74,6 +84,22 @@ __all__ = [
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
+DATE_MIN: dt.date = dt.date(1900, 1, 1)
+"""The earliest date a case (or an evaluation) may name."""
+DATE_MAX: dt.date = dt.date(2199, 12, 31)
+"""The latest date a case (or an evaluation) may name."""
+
+_DATE_RANGE = f"from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+# The same range as a pattern, so the JSON Schema promises what validation checks (years 1900–2199).
+_DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-[0-9]{2}-[0-9]{2}$"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if DATE_MIN <= day <= DATE_MAX:
+        return day
+    raise PydanticCustomError("date_range", "must be a date {range}", {"range": _DATE_RANGE})
+
 
 def _to_date(value: object) -> dt.date:
     """A ``date``, or an ISO ``YYYY-MM-DD`` string that names a real day.
@@ -85,14 +111,15 @@ def _to_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         raise PydanticCustomError("iso_date", "must be a date YYYY-MM-DD, not a date and time")
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value)
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            day = dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
         except ValueError as exc:
             raise PydanticCustomError(
                 "iso_date", "must be a date YYYY-MM-DD ({reason})", {"reason": str(exc)}
             ) from None
+        return _in_range(day)
     raise PydanticCustomError("iso_date", "must be a date YYYY-MM-DD")
 
 
@@ -152,22 +179,43 @@ _KOMMUNEKODE_SCHEMA: dict[str, Any] = {
         'The municipality\'s kommunekode: three digits as a string ("101" København); register '
         'forms are accepted and normalised: an integer (101) or four digits ("0101")'
     ),
+    # The codes of the list, in each accepted form: the schema allows what validation accepts.
     "anyOf": [
-        {"type": "string", "pattern": "^0?[1-9][0-9]{2}$"},
-        {"type": "integer", "minimum": 101, "maximum": 999},
+        {"type": "string", "enum": sorted(MUNICIPALITIES) + sorted("0" + code for code in MUNICIPALITIES)},
+        {"type": "integer", "enum": sorted(int(code) for code in MUNICIPALITIES)},
     ],
 }
 
 
+# What counts as blank in a case id: Python's str.isspace() characters and ECMAScript's \s, listed
+# so that the validator and the JSON Schema's pattern (a regex in either dialect) agree exactly.
+_BLANK = (
+    "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+)
+_NOT_BLANK = re.compile(f"[^{_BLANK}]")
+
+
 def _case_id(value: object) -> object:
     """Evaluations and errors are reported by case id; a blank one would name nothing."""
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and _NOT_BLANK.search(value):
         return value
     raise PydanticCustomError("case_id", "must be a non-empty string")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_to_date)]
-"""A date; from JSON an ISO ``YYYY-MM-DD`` string naming a real day."""
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_to_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": _DATE_PATTERN,
+            "description": f"an ISO date YYYY-MM-DD {_DATE_RANGE}",
+        }
+    ),
+]
+"""A date from :data:`DATE_MIN` to :data:`DATE_MAX`; from JSON an ISO ``YYYY-MM-DD`` string (a real day)."""
 
 _Actor = Annotated[Actor, BeforeValidator(_member_of(Actor))]
 _Form = Annotated[InterviewForm, BeforeValidator(_member_of(InterviewForm))]
@@ -194,7 +242,10 @@ def _show(value: object) -> str:
     """A value as a message quotes it: dates as ISO strings, anything long cut short."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return repr(value.isoformat())
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a value nested too deeply to quote
+        return f"a {type(value).__name__} nested too deeply"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -202,6 +253,20 @@ class _Model(BaseModel):
     """Shared configuration: unknown fields are errors, nothing is coerced, nothing changes."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_only(cls, data: Any) -> Any:
+        """No lone surrogate in a key or a string value: it is not text and cannot be written out."""
+        if isinstance(data, Mapping):
+            for key, value in data.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    name = key.encode("utf-8", "backslashreplace").decode("utf-8")
+                    expected = "is not a known field (a name with a lone surrogate is not text)"
+                    raise _field_error(name, expected)
+                if isinstance(value, str) and _SURROGATE.search(value):
+                    raise _field_error(key, "must be text without a lone surrogate (e.g. \\ud800)", value)
+        return data
 
 
 class Interruption(_Model):
@@ -447,7 +512,11 @@ class Case(_Model):
     full-time or part-time insured). Events are kept in the order given.
     """
 
-    id: Annotated[str, BeforeValidator(_case_id)]
+    id: Annotated[
+        str,
+        BeforeValidator(_case_id),
+        WithJsonSchema({"type": "string", "minLength": 1, "pattern": f"[^{_BLANK}]"}),
+    ]
     birth_date: IsoDate
     municipality: Annotated[str, BeforeValidator(_kommunekode), WithJsonSchema(_KOMMUNEKODE_SCHEMA)]
     group: _Group
@@ -588,6 +657,37 @@ def parse_cases(data: object, *, source: str | None = None) -> list[Case]:
     return cases
 
 
+def check_evaluation_date(on: dt.date, case: Case | None = None) -> dt.date:
+    """``on`` if it can be an evaluation date (of ``case``, when given), else a :class:`CaseError`.
+
+    An evaluation date lies in the range of the case model (:data:`DATE_MIN` to :data:`DATE_MAX`)
+    and is not before the citizen's ``birth_date``. Why an error before birth rather than some
+    result: the rules read the citizen's age (completed years), which does not exist before
+    birth, and any stand-in (0, or a negative age) would let age conditions decide on nonsense.
+
+    Raises:
+        CaseError: ``field`` is ``on``; ``case`` is the case's id when a case was given.
+
+    Example:
+        >>> check_evaluation_date(dt.date(2300, 1, 1))
+        Traceback (most recent call last):
+        ...
+        regimes.errors.CaseError: 'on' must be a date from 1900-01-01 to 2199-12-31 (got '2300-01-01')
+    """
+    who = case.id if case is not None else None
+    if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
+        raise CaseError(f"'on' must be a date (got {_show(on)})", field="on", case=who)
+    if not DATE_MIN <= on <= DATE_MAX:
+        raise CaseError(f"'on' must be a date {_DATE_RANGE} (got {_show(on)})", field="on", case=who)
+    if case is not None and on < case.birth_date:
+        msg = (
+            f"'on' must not be before birth_date {case.birth_date.isoformat()}: "
+            f"there is no age to evaluate before birth (got {_show(on)})"
+        )
+        raise CaseError(msg, field="on", case=who)
+    return on
+
+
 def _case_error(
     exc: ValidationError, data: object, *, source: str | None = None, prefix: str = ""
 ) -> CaseError:
@@ -598,6 +698,9 @@ def _case_error(
         others = [where or "(case)" for where, _ in problems[1:]]
         listed = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
         message += f"; and {len(others)} more ({listed})"
+    # A message quotes the input; one that is not text (a lone surrogate) is escaped to stay printable.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    field = field.encode("utf-8", "backslashreplace").decode("utf-8") if field else field
     return CaseError(message, field=field, case=_case_id_of(data), source=source)
 
 
@@ -606,7 +709,7 @@ def _case_id_of(data: object) -> str | None:
         return data.id
     if isinstance(data, Mapping):
         value = data.get("id")
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and _NOT_BLANK.search(value) and not _SURROGATE.search(value):
             return value
     return None
 

@@ -44,6 +44,11 @@ accumulated unemployment then ends on the day the counted hours reach N × 160.3
 (:func:`hours_reached`), not on a calendar date. When a case gives no hours, the calendar reckoning
 above (with interruptions) stays, and the evaluation says which reading it used.
 
+Every reckoning is overflow-safe: a result outside Python's years 1–9999 raises the named
+:class:`~regimes.errors.DateRangeError` (a :class:`~regimes.errors.CaseError`) instead of a bare
+``OverflowError``/``ValueError``. Case and evaluation dates are kept to 1900–2199 by the case
+model, so a reckoning from them never gets there; the error guards callers who pass other dates.
+
 Dates travel to the rule engines as integers ``YYYYMMDD`` (:func:`to_int`, :func:`from_int`): their
 facts are plain JSON-like values, and those integers order the same way as the dates.
 """
@@ -57,6 +62,8 @@ from fractions import Fraction
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
+
+from regimes.errors import DateRangeError
 
 __all__ = [
     "COVID_EXCLUDED",
@@ -109,6 +116,20 @@ def _one_unit(func: str, **units: int) -> tuple[str, int]:
     return nonzero[0]
 
 
+def _plus(func: str, d: date, *, days: int = 0, months: int = 0) -> date:
+    """``d`` plus days or calendar months, or :class:`DateRangeError` past year 9999 (or before 1).
+
+    Why a named error and not clamping: a deadline moved to 31 December 9999 would be a wrong
+    answer that looks like a right one.
+    """
+    try:
+        return d + relativedelta(months=months) if months else d + timedelta(days=days)
+    except (OverflowError, ValueError):
+        step = f"{months} months" if months else f"{days} days"
+        msg = f"{func}(): {d.isoformat()} + {step} is outside the dates computed with (years 1–9999)"
+        raise DateRangeError(msg) from None
+
+
 def next_day(d: date) -> date:
     """The day after ``d``: where a window that follows a deadline opens.
 
@@ -116,7 +137,7 @@ def next_day(d: date) -> date:
         >>> next_day(date(2024, 2, 28))
         datetime.date(2024, 2, 29)
     """
-    return d + _ONE_DAY
+    return _plus("next_day", d, days=1)
 
 
 def month_end(d: date) -> date:
@@ -201,10 +222,10 @@ def after(d: date, *, days: int = 0, weeks: int = 0, months: int = 0) -> date:
     """
     unit, n = _one_unit("after", days=days, weeks=weeks, months=months)
     if unit == "days":
-        return d + timedelta(days=n)
+        return _plus("after", d, days=n)
     if unit == "weeks":
-        return d + timedelta(weeks=n)
-    return d + relativedelta(months=n)
+        return _plus("after", d, days=7 * n)
+    return _plus("after", d, months=n)
 
 
 def first(d: date, *, months: int = 0, weeks: int = 0) -> date:
@@ -242,8 +263,8 @@ def first(d: date, *, months: int = 0, weeks: int = 0) -> date:
     """
     unit, n = _one_unit("first", months=months, weeks=weeks)
     if unit == "weeks":
-        return d + timedelta(weeks=n) - _ONE_DAY
-    target = d + relativedelta(months=n)
+        return _plus("first", d, days=7 * n - 1)
+    target = _plus("first", d, months=n)
     # relativedelta clamps to the month's last day; a smaller day means D's day does not exist there.
     return target - _ONE_DAY if target.day == d.day else target
 
@@ -291,7 +312,7 @@ def end_of_week(d: date, n: int) -> date:
     if _count("end_of_week", "n", n) < 1:
         msg = f"end_of_week(): n must be a week number of at least 1 (got {n})"
         raise ValueError(msg)
-    return d + timedelta(weeks=n) - _ONE_DAY
+    return _plus("end_of_week", d, days=7 * n - 1)
 
 
 def between(
@@ -412,9 +433,9 @@ def accumulate(deadline: date, interruptions: Sequence[Interval]) -> date:
     merged = _merged(interruptions)
     counted = 0
     while True:
-        total = _days_up_to(merged, deadline + timedelta(days=counted))
+        total = _days_up_to(merged, _plus("accumulate", deadline, days=counted))
         if total == counted:
-            return deadline + timedelta(days=counted)
+            return _plus("accumulate", deadline, days=counted)
         counted = total
 
 
@@ -440,7 +461,7 @@ def from_int(n: int) -> date:
     """
     try:
         return date(n // 10000, n // 100 % 100, n % 100)
-    except ValueError:
+    except (ValueError, OverflowError):
         msg = f"from_int(): expected a date as YYYYMMDD, e.g. 20240304 (got {n!r})"
         raise ValueError(msg) from None
 

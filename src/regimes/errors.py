@@ -6,6 +6,7 @@
     ├── RulesetError (ValueError)     a ruleset file is wrong: file, line, rule id, what
     │   └── RulesetErrors             several RulesetErrors found in one pass (``check``)
     ├── CaseError (ValueError)        a case is wrong: names the field and the value
+    │   └── DateRangeError            a date, or one reckoned from it, is outside the dates computed with
     ├── ArgumentError (ValueError)    an argument is not what the function documents (a date, a back end)
     ├── ResolutionError (LookupError) no regime for a municipality/date, or an unknown regime id
     ├── EngineError (RuntimeError)    a back end failed; wraps its native exception
@@ -113,6 +114,15 @@ class MissingExtraError(RegimesError, ImportError):
 
 class OutputError(RegimesError, OSError):
     """An output cannot be written (a missing folder, no permission); found before any work is done."""
+
+
+class DateRangeError(CaseError):
+    """A date, or a deadline reckoned from it, lies outside the range the product computes with.
+
+    The case model accepts dates from ``regimes.case.DATE_MIN`` to ``DATE_MAX`` (1900–2199), so
+    a reckoning from an accepted date stays far inside Python's years 1–9999; this is the named
+    error for a date arithmetic that would leave them anyway (``regimes.dates``).
+    """
 
 
 class ResolutionError(RegimesError, LookupError):

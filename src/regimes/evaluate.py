@@ -31,6 +31,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +42,7 @@ from engine.backends import get_backend
 from engine.backends.base import Matcher
 from engine.compiled import All, AnyOf, Cmp, FactRow, FactValue, Predicate, atoms, holds, push_not
 from engine.compiled import explain as explain_predicate
-from regimes.case import Case, Event, ExemptionGroundEvent
+from regimes.case import Case, Event, ExemptionGroundEvent, check_evaluation_date
 from regimes.compile import CompiledRegime, compile_regime
 from regimes.errors import ResolutionError
 from regimes.facts import FACTS, fact_row
@@ -73,12 +75,21 @@ class Engine:
     matcher: Matcher
 
 
-_engines: dict[tuple[int, str, bool], Engine] = {}
+MAX_ENGINES = 32
+"""Engines kept at most (least recently used evicted): 6 bundled regimes × 2 back ends × 2 options
+fit, and a ruleset file edited again and again (each version a new regime) cannot grow the cache."""
+
+_engines: OrderedDict[tuple[int, str, bool], Engine] = OrderedDict()
 _engines_lock = threading.Lock()
 
 
 def engine_for(regime: Regime, backend: str = DEFAULT_BACKEND, include_unverified: bool = False) -> Engine:
-    """The compiled regime and its matcher, built once per regime, back end and option."""
+    """The compiled regime and its matcher, built once per regime, back end and option.
+
+    At most :data:`MAX_ENGINES` are kept. An evicted engine is not closed here, since another
+    thread may be matching with it; it is dropped, and its matcher's finalizer frees the
+    native rules once the last user lets go.
+    """
     key = (id(regime), backend, include_unverified)
     with _engines_lock:
         found = _engines.get(key)
@@ -86,6 +97,9 @@ def engine_for(regime: Regime, backend: str = DEFAULT_BACKEND, include_unverifie
             compiled = compile_regime(regime, include_unverified=include_unverified)
             found = Engine(compiled, get_backend(backend).compile(compiled.program))
             _engines[key] = found
+        _engines.move_to_end(key)
+        while len(_engines) > MAX_ENGINES:
+            _engines.popitem(last=False)
         return found
 
 
@@ -175,20 +189,40 @@ def _window_of(er: EffectiveRule) -> object:
     return getattr(getattr(er.rule, er.rule.effect_kind), "window", None)
 
 
-@functools.lru_cache(maxsize=4096)
+# Per compiled regime, held weakly: a global lru_cache keyed by the compiled regime would keep
+# every regime ever compiled alive (a ruleset file edited 300 times: 300 regimes), engine cache or not.
+_in_force_cache: weakref.WeakKeyDictionary[CompiledRegime, dict[date, frozenset[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+_dependent_cache: weakref.WeakKeyDictionary[CompiledRegime, frozenset[int]] = weakref.WeakKeyDictionary()
+_DATES_PER_REGIME = 4096
+
+
 def _in_force(compiled: CompiledRegime, version_date: date) -> frozenset[int]:
     """Indexes of the rule versions in force on a date (computed once per regime and date)."""
-    return frozenset(i for i, er in enumerate(compiled.rules) if er.rule.in_force(version_date))
+    by_date = _in_force_cache.get(compiled)
+    if by_date is None:
+        by_date = _in_force_cache.setdefault(compiled, {})
+    found = by_date.get(version_date)
+    if found is None:
+        if len(by_date) >= _DATES_PER_REGIME:
+            by_date.clear()
+        found = frozenset(i for i, er in enumerate(compiled.rules) if er.rule.in_force(version_date))
+        by_date[version_date] = found
+    return found
 
 
-@functools.lru_cache(maxsize=256)
 def _dependent_rules(compiled: CompiledRegime) -> frozenset[int]:
     """Indexes of rules whose anchor is another rule's deadline (computed once per regime)."""
-    return frozenset(
-        i
-        for i, er in enumerate(compiled.rules)
-        if isinstance(getattr(_window_of(er), "anchor", None), SuspensionEndAnchor)
-    )
+    found = _dependent_cache.get(compiled)
+    if found is None:
+        found = frozenset(
+            i
+            for i, er in enumerate(compiled.rules)
+            if isinstance(getattr(_window_of(er), "anchor", None), SuspensionEndAnchor)
+        )
+        _dependent_cache[compiled] = found
+    return found
 
 
 def _notes(
@@ -386,8 +420,25 @@ def _order(o: Obligation) -> tuple[date, bool, date]:
     return (o.opens, o.deadline is None, o.deadline or o.opens)
 
 
-@functools.lru_cache(maxsize=65536)
+_law_key_cache: weakref.WeakKeyDictionary[
+    CompiledRegime, dict[date, tuple[str, frozenset[int], frozenset[int]]]
+] = weakref.WeakKeyDictionary()
+
+
 def _law_key(compiled: CompiledRegime, version_date: date) -> tuple[str, frozenset[int], frozenset[int]]:
+    """:func:`_law_key_of`, cached per compiled regime (held weakly, as :func:`_in_force`)."""
+    by_date = _law_key_cache.get(compiled)
+    if by_date is None:
+        by_date = _law_key_cache.setdefault(compiled, {})
+    found = by_date.get(version_date)
+    if found is None:
+        if len(by_date) >= _DATES_PER_REGIME:
+            by_date.clear()
+        found = by_date[version_date] = _law_key_of(compiled, version_date)
+    return found
+
+
+def _law_key_of(compiled: CompiledRegime, version_date: date) -> tuple[str, frozenset[int], frozenset[int]]:
     n_rules = len(compiled.rules)
     in_effect = (
         n_rules + j
@@ -614,6 +665,8 @@ def evaluate(
     Raises:
         CaseError: ``case`` is not a valid case (the field is named).
         ArgumentError: ``on`` is not a date, or ``backend`` is not an installed back end.
+        CaseError: ``on`` is outside 1900-01-01..2199-12-31 or before the case's ``birth_date``
+            (field ``on``; see :func:`regimes.case.check_evaluation_date`).
         ResolutionError: no regime is in force for the case's municipality on ``on``,
             or the regime id is unknown.
         RulesetError: the regime's files are invalid.
@@ -645,11 +698,12 @@ def evaluate_many(
     from regimes.library import load_regime
 
     cases = as_cases(cases)
-    day = as_day(on)
+    day = check_evaluation_date(as_day(on))
     backend = as_backend(backend)
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
     for position, case in enumerate(cases):
+        check_evaluation_date(day, case)
         if explicit is not None:
             chosen = explicit
         else:

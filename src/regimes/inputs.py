@@ -42,6 +42,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from regimes import json_input
 from regimes.errors import ArgumentError, CaseError
 
 if TYPE_CHECKING:
@@ -145,7 +146,8 @@ def format_of(source: str | Path, head: bytes = b"") -> Format:
 
 
 def _loads(text: str, source: str) -> Any:
-    return json.loads(text)
+    # Bounded depth (regimes.json_input): too deep a nesting is a CaseError, never a RecursionError.
+    return json_input.loads(text, source)
 
 
 def _parse_json(text: str, source: str) -> Any:

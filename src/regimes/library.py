@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +303,7 @@ def library_with(paths: Iterable[Path]) -> Layering:
     return Layering([*base, *extra])
 
 
-@cache
+@lru_cache(maxsize=16)  # bounded: a file that keeps changing makes a new key per edit
 def _regime_from_path(path: str, mtime: float) -> Regime:
     layering = library_with([Path(path)])
     loaded = next(f for f in layering.files.values() if str(f.path) == path)

@@ -35,7 +35,8 @@ from regimes.errors import CaseError, RegimesError, RulesetError, RulesetErrors
 from regimes.evaluate import evaluate
 from regimes.layer import Layering
 from regimes.library import TESTS_SUFFIX
-from regimes.ruleset.load import LoadedFile, Path_, _plain
+from regimes.ruleset.load import LoadedFile
+from regimes.ruleset.yaml_input import Path_, load_yaml, read_yaml_text
 from regimes.vocabulary import Actor, RightStatus, Status
 
 
@@ -101,16 +102,8 @@ def tests_path_for(ruleset_path: Path) -> Path:
 
 
 def load_test_file(path: Path) -> tuple[TestFile, dict[Path_, int]]:
-    """Parse a test file; errors name file and line."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        node = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as exc:
-        raise RulesetErrors([RulesetError(f"cannot read test file: {exc}", file=path)]) from None
-    lines: dict[Path_, int] = {}
-    data = _plain(node, (), lines)
+    """Parse a test file; errors name file and line (read with the limits of ``yaml_input``)."""
+    data, lines = load_yaml(read_yaml_text(path), path)
     try:
         return TestFile.model_validate(data), lines
     except ValidationError as exc:

@@ -99,9 +99,15 @@ def parse_day(value: str | None, name: str = "--on") -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=name) from None
+    from regimes.case import DATE_MAX, DATE_MIN
+
+    if not DATE_MIN <= day <= DATE_MAX:
+        msg = f"{value!r} is outside the dates the product computes with ({DATE_MIN} to {DATE_MAX})"
+        raise typer.BadParameter(msg, param_hint=name)
+    return day
 
 
 class ListFormat(StrEnum):

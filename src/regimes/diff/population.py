@@ -139,13 +139,10 @@ class Minutes:
 
 
 def _read_yaml(text: str, where: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    """Plain data from minutes YAML, read with the limits of :mod:`regimes.ruleset.yaml_input`."""
+    from regimes.ruleset.yaml_input import load_yaml
 
-    try:
-        return YAML(typ="safe").load(text)
-    except (YAMLError, ValueError) as exc:
-        raise RulesetError(f"YAML: {exc}", file=where) from None
+    return load_yaml(text, where)[0]
 
 
 def _parse_minutes(data: Any, where: str, base: Minutes | None) -> Minutes:
@@ -207,11 +204,10 @@ def load_minutes(minutes: str | Path | Mapping[str, Any] | Minutes | None = None
         return base
     if isinstance(minutes, Mapping):
         return _parse_minutes(minutes, "minutes given", base)
+    from regimes.ruleset.yaml_input import read_yaml_text
+
     path = Path(minutes)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesetError(f"cannot read ({exc.strerror or exc})", file=path) from None
+    text = read_yaml_text(path)  # bounded, UTF-8 (a BOM is dropped); errors name the file and line
     return _parse_minutes(_read_yaml(text, str(path)), str(path), base)
 
 

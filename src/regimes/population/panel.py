@@ -139,22 +139,26 @@ def load_mapping(path: str | Path | None = None) -> CodeMapping:
     Raises:
         PanelError: the file is missing or invalid, or a code maps to two groups; names file and field.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from regimes.errors import RulesetError, RulesetErrors
+    from regimes.ruleset.yaml_input import load_yaml, read_yaml_text
+
+    def _first_of(exc: RulesetError) -> RulesetError:
+        return exc.errors[0] if isinstance(exc, RulesetErrors) and exc.errors else exc
 
     if path is None:
         where = "regimes/data/dream-mapping.yaml"
         text = (resources.files("regimes") / "data" / "dream-mapping.yaml").read_text(encoding="utf-8")
     else:
         where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PanelError(f"cannot read ({exc.strerror or exc})", file=where) from None
-    try:
-        data = YAML(typ="safe").load(text)
-    except (YAMLError, ValueError) as exc:
-        raise PanelError(f"not valid YAML ({exc})", file=where) from None
+        try:  # bounded, UTF-8 with an optional BOM (regimes.ruleset.yaml_input)
+            text = read_yaml_text(where)
+        except RulesetError as exc:
+            raise PanelError(_first_of(exc).message, file=where, line=_first_of(exc).line) from None
+    try:  # within the limits of yaml_input: size, depth, alias bombs, core tags only
+        data = load_yaml(text, where)[0]
+    except RulesetError as exc:
+        found = _first_of(exc)
+        raise PanelError(f"not valid YAML ({found.message})", file=where, line=found.line) from None
     try:
         parsed = _MappingFile.model_validate(data)
     except ValidationError as exc:

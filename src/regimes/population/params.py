@@ -355,18 +355,27 @@ def draw(params: PopulationParams, rng: np.random.Generator | None) -> Drawn:
 # --------------------------------------------------------------------------------------------
 
 
-def _load_yaml(text: str, where: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+def _load_yaml(text: str | None, where: str) -> Any:
+    """The round-trip tree of ``text`` (or of the file ``where`` when ``text`` is None).
+
+    Read with the limits of :mod:`regimes.ruleset.yaml_input` (size, depth, alias bombs, tags,
+    UTF-8 with an optional BOM); a breach is a ParamsError naming the file and line.
+    """
+    from regimes.errors import RulesetError, RulesetErrors
+    from regimes.ruleset.yaml_input import load_yaml_tree, read_yaml_text
+
+    def first(exc: RulesetError) -> RulesetError:
+        return exc.errors[0] if isinstance(exc, RulesetErrors) and exc.errors else exc
 
     try:
-        return YAML(typ="rt").load(text)
-    except (YAMLError, ValueError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ParamsError(
-            f"not valid YAML ({getattr(exc, 'problem', None) or exc})", file=where, line=line
-        ) from None
+        text = read_yaml_text(where) if text is None else text
+    except RulesetError as exc:  # cannot read, too large, not UTF-8
+        raise ParamsError(first(exc).message, file=where, line=first(exc).line) from None
+    try:
+        return load_yaml_tree(text, where)
+    except RulesetError as exc:
+        found = first(exc)
+        raise ParamsError(f"not valid YAML ({found.message})", file=where, line=found.line) from None
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -464,11 +473,7 @@ def load_params(
             files.append(("parameters given", over))
         else:
             path = Path(override)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ParamsError(f"cannot read ({exc.strerror or exc})", file=str(path)) from None
-            over = _load_yaml(text, str(path))
+            over = _load_yaml(None, str(path))
             if not isinstance(over, Mapping):
                 raise ParamsError("must be a mapping like the bundled population.yaml", file=str(path))
             files.append((str(path), over))

@@ -1,28 +1,25 @@
 """Load a ruleset file: safe YAML with line numbers → validated :class:`RulesetFile`.
 
 Why ruamel.yaml: it reports the line of every key and item, so an error can say
-``rulesets/dk-lab-2024.yaml:41: rule 'lab-2024.x': window.deadline: ...``. Its round-trip
-loader builds only plain mappings, sequences and scalars (unknown tags stay inert data),
-so loading a file never runs code.
+``rulesets/dk-lab-2024.yaml:41: rule 'lab-2024.x': window.deadline: ...``. Reading is
+:mod:`regimes.ruleset.yaml_input`: bounded in size, depth and alias expansion, plain data
+only (an unknown tag is an error), so loading a file never runs code nor exhausts memory.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from regimes.errors import RulesetError, RulesetErrors
 from regimes.ruleset.model import RulesetFile
+from regimes.ruleset.yaml_input import Path_, load_yaml, read_yaml_text
 
-Path_ = tuple[str | int, ...]
+__all__ = ["LoadedFile", "Path_", "load_ruleset_file", "parse_ruleset"]
 
 
 @dataclass(frozen=True)
@@ -49,38 +46,6 @@ class LoadedFile:
             if ident == rule_id:
                 return self.line_of(section, index)
         return None
-
-
-class _Cycle(Exception):  # noqa: N818 - internal signal, never escapes this module
-    """A YAML alias points at a node that contains it."""
-
-
-def _plain(node: Any, path: Path_, lines: dict[Path_, int], _open: frozenset[int] = frozenset()) -> Any:
-    """Plain dicts/lists from ruamel nodes, recording the line of every key and item."""
-    if isinstance(node, CommentedMap | CommentedSeq):
-        if id(node) in _open:
-            raise _Cycle(".".join(str(p) for p in path) or "(top)")
-        _open = _open | {id(node)}
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        for key in node:
-            child = (*path, str(key))
-            with contextlib.suppress(KeyError, TypeError, AttributeError):
-                lines[child] = node.lc.key(key)[0] + 1
-            name = str(key) if not isinstance(key, str | int | bool) else key
-            out[name] = _plain(node[key], child, lines, _open)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            child = (*path, index)
-            with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
-                lines[child] = node.lc.item(index)[0] + 1
-            items.append(_plain(value, child, lines, _open))
-        return items
-    if hasattr(node, "value") and type(node).__name__ == "TaggedScalar":
-        return str(node.value)
-    return node
 
 
 _SECTIONS_WITH_IDS = {"rules": "id", "replace": "rule", "safeguards": "id"}
@@ -159,38 +124,10 @@ def _message(error: Mapping[str, Any]) -> str:
     return msg
 
 
-def _timestamp_as_text(constructor: Any, node: Any) -> str:
-    return str(constructor.construct_scalar(node))
-
-
 def parse_ruleset(text: str, path: Path | str = "<string>") -> LoadedFile:
     """Validate ruleset text; raises :class:`RulesetErrors` naming file, line, rule and field."""
     path = Path(path)
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    # Dates stay text while loading, so an impossible one (2024-02-30) is reported by the
-    # validator with its line and rule instead of failing the whole file.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-    try:
-        node = yaml.load(text)
-    except MarkedYAMLError as exc:
-        # An unclosed quote or bracket is noticed at the end; its context mark says where it began.
-        mark = exc.context_mark or exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise RulesetErrors([RulesetError(f"YAML syntax: {problem}", file=path, line=line)]) from None
-    except RecursionError:
-        raise RulesetErrors([RulesetError("YAML nested too deeply", file=path)]) from None
-    except (YAMLError, ValueError, TypeError) as exc:
-        raise RulesetErrors([RulesetError(f"YAML: {exc}", file=path)]) from None
-    lines: dict[Path_, int] = {}
-    try:
-        data = _plain(node, (), lines)
-    except _Cycle as exc:
-        msg = f"a YAML alias refers to a node that contains it (at {exc})"
-        raise RulesetErrors([RulesetError(msg, file=path)]) from None
-    except RecursionError:
-        raise RulesetErrors([RulesetError("YAML nested too deeply", file=path)]) from None
+    data, lines = load_yaml(text, path)
     if not isinstance(data, dict):
         msg = "a ruleset file is a mapping with a 'regime:' or 'module:' header"
         raise RulesetErrors([RulesetError(msg, file=path, line=1)])
@@ -226,10 +163,5 @@ def parse_ruleset(text: str, path: Path | str = "<string>") -> LoadedFile:
 def load_ruleset_file(path: Path | str) -> LoadedFile:
     """Read and validate one file (see :func:`parse_ruleset`)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesetErrors([RulesetError(f"cannot read: {exc.strerror}", file=path)]) from None
-    except UnicodeDecodeError:
-        raise RulesetErrors([RulesetError("not UTF-8 text", file=path)]) from None
+    text = read_yaml_text(path)
     return parse_ruleset(text, path)
