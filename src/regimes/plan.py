@@ -12,6 +12,7 @@ same order), so every back end decides the same conditions.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from engine.plan import (
     CountingPlan,
@@ -210,7 +211,10 @@ def plan_from(compiled: CompiledRegime) -> RegimePlan:
     )
 
 
-_PLANS: dict[tuple[int, bool], tuple[Regime, RegimePlan]] = {}
+#: Bounded like the engine cache (``evaluate.MAX_ENGINES``): a ruleset file that keeps changing
+#: yields a new Regime object per edit, and an unbounded map would keep every old plan alive.
+_PLANS_MAX = 32
+_PLANS: OrderedDict[tuple[int, bool], tuple[Regime, RegimePlan]] = OrderedDict()
 _PLANS_LOCK = threading.Lock()
 
 
@@ -220,8 +224,12 @@ def plan_of(regime: Regime, *, include_unverified: bool = False) -> RegimePlan:
     with _PLANS_LOCK:
         hit = _PLANS.get(key)
         if hit is not None and hit[0] is regime:
+            _PLANS.move_to_end(key)
             return hit[1]
     plan = compile_plan(regime, include_unverified=include_unverified)
     with _PLANS_LOCK:
         _PLANS[key] = (regime, plan)
+        _PLANS.move_to_end(key)
+        while len(_PLANS) > _PLANS_MAX:
+            _PLANS.popitem(last=False)
     return plan
