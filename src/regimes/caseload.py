@@ -16,14 +16,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from regimes.case import Case
+from regimes.columnar import CaseColumns
 from regimes.evaluate import DEFAULT_BACKEND, evaluate_many
 from regimes.layer import Regime
 from regimes.vocabulary import Status
+
+if TYPE_CHECKING:
+    from regimes.diff.population_columns import CaseSource
 
 Verdict = Literal["met", "open", "missed", "no cases"]
 
@@ -81,9 +85,19 @@ class _Tally:
 
 
 def caseload(
-    cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str | None = None
+    cases: Sequence[Case] | CaseColumns | CaseSource,
+    regime: Regime | str,
+    on: date,
+    *,
+    backend: str | None = None,
 ) -> CaseloadReport:
-    """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
+    """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``.
+
+    With ``backend="columnar"`` (or cases given as columns) the counts are column sums over the
+    columnar back end's results, chunk by chunk; the report is the same.
+    """
+    if backend == "columnar" or not isinstance(cases, Sequence):
+        return _columnar(cases, regime, on)
     evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
     tally: dict[tuple[str, str], _Tally] = {}
     for case, ev in zip(cases, evaluations, strict=True):
@@ -98,6 +112,38 @@ def caseload(
                 row.open += 1
             else:
                 row.missed += 1
+    return _report(regime, on, len(cases), tally)
+
+
+def _columnar(
+    cases: Sequence[Case] | CaseColumns | CaseSource, regime: Regime | str, on: date
+) -> CaseloadReport:
+    from regimes.columnar import GROUPS, evaluate_columns
+    from regimes.diff.population_columns import CaseSource, coverage_counts
+    from regimes.library import load_regime
+
+    chosen = load_regime(regime) if isinstance(regime, str) else regime
+    if isinstance(cases, CaseSource):
+        source = cases
+    elif isinstance(cases, CaseColumns):
+        source = CaseSource.of_columns(cases)
+    else:
+        source = CaseSource.of_cases(cases)
+    tally: dict[tuple[str, str], _Tally] = {}
+    for chunk in source.chunks():
+        result = evaluate_columns(chunk, chosen, on)
+        for key, (citation, share, covered, met, still_open, missed) in coverage_counts(
+            result, chunk.group.codes, GROUPS
+        ).items():
+            row = tally.setdefault(key, _Tally(citation, share))
+            row.covered += covered
+            row.met += met
+            row.open += still_open
+            row.missed += missed
+    return _report(regime, on, source.n, tally)
+
+
+def _report(regime: Regime | str, on: date, n: int, tally: dict[tuple[str, str], _Tally]) -> CaseloadReport:
     quotas = []
     for (rule, group), row in sorted(tally.items()):
         required, verdict = row.verdict()
@@ -116,4 +162,4 @@ def caseload(
             )
         )
     regime_id = regime if isinstance(regime, str) else regime.id
-    return CaseloadReport(regime=regime_id, on=on, cases=len(cases), quotas=quotas)
+    return CaseloadReport(regime=regime_id, on=on, cases=n, quotas=quotas)

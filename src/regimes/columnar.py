@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from engine.columnar.dates import civil
 from engine.columnar.execute import (
     KIND_NO_ANCHOR,
     KIND_QUOTA,
@@ -293,13 +294,7 @@ def columns_from_cases(cases: Sequence[Case]) -> CaseColumns:
 
 
 def _ymd(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
-    d64 = days.astype("datetime64[D]")
-    months = d64.astype("datetime64[M]")
-    years = months.astype("datetime64[Y]")
-    y = years.astype(_I64) + 1970
-    m = months.astype(_I64) - years.astype("datetime64[M]").astype(_I64) + 1
-    d = days - months.astype("datetime64[D]").astype(_I64) + 1
-    return y, m, d
+    return civil(days)
 
 
 def yyyymmdd(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

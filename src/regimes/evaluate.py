@@ -379,7 +379,8 @@ def evaluate(
             or ``None`` to apply the regime :func:`regimes.resolve` picks for the case's
             municipality on ``on``.
         on: the evaluation date (default: today). Events dated after it are ignored.
-        backend: ``"durable"`` (Rete, the default) or ``"vector"``; both give identical results.
+        backend: ``"durable"`` (Rete, the default), ``"vector"``, ``"columnar"`` (the whole plan
+            column-wise) or ``"reference"``; all give identical results.
         include_unverified: also apply rules tagged ``unverified`` (off by default).
         explain: also list the rules that did not apply, and why.
 
@@ -412,6 +413,12 @@ def evaluate_many(
     from regimes.library import load_regime
 
     day = on or date.today()
+    if backend == "columnar":  # the whole plan column-wise (regimes.columnar), not only the conditions
+        from regimes.columnar import evaluate_many_columnar
+
+        return evaluate_many_columnar(
+            cases, regime, day, include_unverified=include_unverified, explain=explain, traces=traces
+        )
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
     for position, case in enumerate(cases):

@@ -155,11 +155,7 @@ def _check(
     expect = test.expect
     if expect.suspends is not None:
         target = ev.obligation(expect.suspends) or ev.right(expect.suspends)
-        suspended = (
-            target is not None
-            and target.status is Status.SUSPENDED
-            and target.by == test.rule
-        )
+        suspended = target is not None and target.status is Status.SUSPENDED and target.by == test.rule
         if suspended != expect.applies:
             state = "is" if suspended else "is not"
             return suspended, [f"{expect.suspends} {state} suspended by {test.rule}"]

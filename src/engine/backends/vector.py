@@ -52,9 +52,7 @@ class _Column:
 
     def bools(self) -> Mask:
         if self._bools is None:
-            self._bools = np.fromiter(
-                (v is True for v in self.values), dtype=np.bool_, count=self.n
-            )
+            self._bools = np.fromiter((v is True for v in self.values), dtype=np.bool_, count=self.n)
         return self._bools
 
     def ints(self) -> npt.NDArray[Any]:
@@ -145,10 +143,9 @@ def _member(column: _Column, values: tuple[Any, ...]) -> Mask:
                 result |= np.isin(col, np.array(fits, dtype=np.int64)) & column.is_kind(_INT)
         else:
             wanted = set(ints)
-            result |= (
-                np.fromiter((v in wanted for v in col), dtype=np.bool_, count=column.n)
-                & column.is_kind(_INT)
-            )
+            result |= np.fromiter(
+                (v in wanted for v in col), dtype=np.bool_, count=column.n
+            ) & column.is_kind(_INT)
     if strs:
         uniques, codes = column.strings()
         at = np.searchsorted(uniques, np.array(strs, dtype=object), side="left")

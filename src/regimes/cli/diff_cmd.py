@@ -21,8 +21,10 @@ from rich.console import Console
 from regimes.cli import app, console, friendly, parse_day
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
+    from regimes.case import Case
     from regimes.diff.model import Population, RegimeDiff
 
 __all__ = ["DiffFormat", "diff_command"]
@@ -47,12 +49,17 @@ def _population(
     """The population part, from a case file or a synthetic population, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from regimes.diff.population import population_impact, read_cases_file
+    from regimes.diff.population import population_backend, population_impact, read_cases_file
+    from regimes.diff.population_columns import CaseSource
     from regimes.inputs import read_cases
     from regimes.synthetic import ASSUMPTIONS, synthetic_population
 
+    loaded: Sequence[Case] | CaseSource
     if synthetic is not None:
-        loaded = synthetic_population(synthetic, seed, on=day)
+        if (backend or population_backend()) == "columnar":
+            loaded = CaseSource.synthetic(synthetic, seed, day)  # generated column-wise, in chunks
+        else:
+            loaded = synthetic_population(synthetic, seed, on=day)
         source = f"synthetic n={synthetic} seed={seed}"
         assumptions = ASSUMPTIONS
     else:

@@ -62,7 +62,9 @@ import numpy as np
 
 from regimes.case import Case, parse_case
 from regimes.caseload import caseload
+from regimes.columnar import CaseColumns
 from regimes.diff.model import Population, PopulationRow
+from regimes.diff.population_columns import CaseSource
 from regimes.errors import CaseError, RegimesError, RulesetError
 from regimes.evaluate import evaluate_many
 from regimes.inputs import read_cases, read_text
@@ -271,18 +273,45 @@ class _Figures:
     hours: float = 0.0
 
 
+WindowRow = tuple[Step, Actor, int, int | None, int, str, float | None]
+"""One required obligation: step, actor class, opens and deadline (day numbers in any common
+origin; ``None``: no deadline), count, kind (``obligation``/``quota``) and share."""
+
+
 def _required(ev: Evaluation, start: date, minutes: Minutes, deadlines: Counter[str]) -> _Figures:
-    windows: dict[
-        tuple[Step, Actor], tuple[list[tuple[int, int, int]], list[tuple[float, tuple[int, int, int]]]]
-    ] = {}
+    rows: list[WindowRow] = []
     for o in ev.obligations:
         if o.status in _NOT_REQUIRED or _month_of(start, o.opens) > YEAR_MONTHS:
             continue
         deadlines[_bucket(start, o.deadline)] += 1
-        window = (o.opens.toordinal(), o.deadline.toordinal() if o.deadline else _OPEN_ENDED, o.count)
-        binding, quotas = windows.setdefault((o.step, _actor_class(o.actor)), ([], []))
-        if o.kind == "quota":
-            quotas.append((o.share if o.share is not None else 1.0, window))
+        rows.append(
+            (
+                o.step,
+                _actor_class(o.actor),
+                o.opens.toordinal(),
+                o.deadline.toordinal() if o.deadline else None,
+                o.count,
+                o.kind,
+                o.share,
+            )
+        )
+    return figures_of_rows(rows, minutes)
+
+
+def figures_of_rows(rows: Sequence[WindowRow], minutes: Minutes) -> _Figures:
+    """The required figures of one case's obligations, in the order its evaluation lists them.
+
+    Both the per-case path and the columnar one (which calls this once per distinct pattern of
+    rows) use this function, so their figures are the same floating-point numbers.
+    """
+    windows: dict[
+        tuple[Step, Actor], tuple[list[tuple[int, int, int]], list[tuple[float, tuple[int, int, int]]]]
+    ] = {}
+    for step, actor, opens, deadline, count, kind, share in rows:
+        window = (opens, deadline if deadline is not None else _OPEN_ENDED, count)
+        binding, quotas = windows.setdefault((step, actor), ([], []))
+        if kind == "quota":
+            quotas.append((share if share is not None else 1.0, window))
         else:
             binding.append(window)
     figures = _Figures()
@@ -328,16 +357,16 @@ def _start_of(case: Case) -> date:
 def population_backend() -> str:
     """The back end population runs use by default.
 
-    ``REGIMES_BACKEND`` when it is set (the user chose); else ``vector`` where it is installed,
-    because it matches a whole batch column-wise, which is what a population is; else
-    ``durable``, else ``reference``. All give identical evaluations (the back-end tests hold
-    them to it), so the choice changes only the wall time.
+    ``REGIMES_BACKEND`` when it is set (the user chose); else ``columnar``, which executes the
+    whole evaluation plan over columns, chunk by chunk, without an object per case; else
+    ``vector``, ``durable``, ``reference``. All give identical evaluations and figures (the
+    back-end tests hold them to it), so the choice changes only the wall time and the memory.
     """
     from engine.backends import available_backends, get_backend
 
     chosen = os.environ.get("REGIMES_BACKEND")
     candidates: list[str] = [chosen] if chosen else []
-    for name in [*candidates, "vector", "durable", "reference"]:
+    for name in [*candidates, "columnar", "vector", "durable", "reference"]:
         if name not in available_backends():
             continue
         try:
@@ -384,7 +413,7 @@ def _chunks(items: Sequence[Case]) -> Iterator[Sequence[Case]]:
 
 
 def population_impact(
-    cases: Sequence[Case],
+    cases: Sequence[Case] | CaseColumns | CaseSource,
     a: Regime | str,
     b: Regime | str,
     *,
@@ -398,7 +427,10 @@ def population_impact(
     """Required interviews, offers, follow-ups and hours per citizen-year under A and B.
 
     Args:
-        cases: validated cases (a file's, or a synthetic population).
+        cases: validated cases (a file's, or a synthetic population), or the same as columns
+            (:class:`~regimes.columnar.CaseColumns`, or a chunked
+            :class:`~regimes.diff.population_columns.CaseSource`: only the ``columnar`` back end
+            reads those).
         a: regime A (an id, a YAML path or a :class:`~regimes.Regime`), applied as a what-if on ``on``.
         b: regime B, likewise.
         on: the evaluation date: the rule versions in force then apply, and quota coverage is
@@ -420,6 +452,25 @@ def population_impact(
     table = load_minutes(minutes)
     engine = backend or population_backend()
     quota_runs = [(r, _quota_groups(r)) for r in _unique((regime_a, regime_b)) if _has_quotas(r)]
+    if engine == "columnar" or not isinstance(cases, Sequence):
+        if isinstance(cases, CaseColumns):
+            cases = CaseSource.of_columns(cases)
+        elif not isinstance(cases, CaseSource):
+            cases = CaseSource.of_cases(cases)
+        columnar = _columnar_figures(
+            cases, regime_a, regime_b, on, table, [r for r, _ in quota_runs], progress
+        )
+        return _population(
+            source,
+            on,
+            regime_a,
+            regime_b,
+            table,
+            "columnar",
+            assumptions,
+            started,
+            *columnar,
+        )
     quota_cases = {
         r.id: [c for c in cases if groups is None or c.group in groups] for r, groups in quota_runs
     }
@@ -452,32 +503,135 @@ def population_impact(
         coverage.extend(_coverage(quota_cases[regime.id], regime, on, engine, progress, task))
 
     group_index = {g: i for i, g in enumerate(TargetGroup)}
-    codes = list(MUNICIPALITIES)
-    code_index = {code: i for i, code in enumerate(codes)}
-    by_group = _rows(
+    code_index = {code: i for i, code in enumerate(MUNICIPALITIES)}
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        engine,
+        assumptions,
+        started,
         figures,
         np.array([group_index[c.group] for c in cases], dtype=np.int64),
-        [g.value for g in TargetGroup],
-    )
-    by_municipality = _rows(
-        figures,
         np.array([code_index[c.municipality] for c in cases], dtype=np.int64),
-        [f"{code} {MUNICIPALITIES[code]}" for code in codes],
+        deadlines,
+        coverage,
     )
-    total = _row("all", figures)
+
+
+def _population(
+    source: str,
+    on: date,
+    regime_a: Regime,
+    regime_b: Regime,
+    table: Minutes,
+    engine: str,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+    figures: np.ndarray[Any, Any],
+    groups: np.ndarray[Any, Any],
+    municipalities: np.ndarray[Any, Any],
+    deadlines: tuple[Counter[str], Counter[str]],
+    coverage: list[dict[str, Any]],
+) -> Population:
+    """The report from per-case figures and the group and municipality index of each case."""
+    codes = list(MUNICIPALITIES)
     return Population(
         source=source,
-        cases=n,
+        cases=int(figures.shape[0]),
         on=on,
         assumptions=_assumptions(regime_a, regime_b, on, table, engine, assumptions),
-        total=total,
-        by_group=by_group,
-        by_municipality=by_municipality,
+        total=_row("all", figures),
+        by_group=_rows(figures, groups, [g.value for g in TargetGroup]),
+        by_municipality=_rows(figures, municipalities, [f"{code} {MUNICIPALITIES[code]}" for code in codes]),
         quota_coverage=coverage,
         deadlines_a={k: deadlines[0][k] for k in DEADLINE_BUCKETS},
         deadlines_b={k: deadlines[1][k] for k in DEADLINE_BUCKETS},
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _columnar_figures(
+    source: CaseSource,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    progress: Progress | None,
+) -> tuple[
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    tuple[Counter[str], Counter[str]],
+    list[dict[str, Any]],
+]:
+    """Per-case figures, group and municipality codes, deadline counts and quota coverage,
+    chunk by chunk on the columnar back end (one progress step per chunk and pass)."""
+    from regimes.columnar import GROUPS, evaluate_columns
+    from regimes.diff import population_columns as pc
+
+    n = source.n
+    task = None
+    if progress is not None:
+        task = progress.add_task(f"{regime_a.id} vs {regime_b.id}", total=(2 + len(quota_regimes)) * n)
+    figures = np.zeros((n, 8))
+    groups = np.zeros(n, dtype=np.int64)
+    municipalities = np.zeros(n, dtype=np.int64)
+    deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    merged: dict[tuple[str, str, str], list[Any]] = {}
+
+    def figures_of(rows: pc.Rows) -> tuple[float, float, float, float]:
+        f = figures_of_rows(rows, table)
+        return f.interviews, f.offers, f.followups, f.hours
+
+    offset = 0
+    for chunk in source.chunks():
+        m = chunk.n
+        starts = chunk.clocks["period_start"]
+        stripped = pc.strip_steps(chunk)
+        for side, regime in enumerate((regime_a, regime_b)):
+            result = evaluate_columns(stripped, regime, on)
+            figures[offset : offset + m, 4 * side : 4 * side + 4] = pc.required_figures(
+                result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS
+            )
+            if progress is not None and task is not None:
+                progress.update(task, description=f"required steps under {regime.id}", advance=m)
+        for regime in quota_regimes:
+            result = evaluate_columns(chunk, regime, on)
+            for (rule, group), row in pc.coverage_counts(result, chunk.group.codes, GROUPS).items():
+                into = merged.setdefault((regime.id, rule, group), [row[0], row[1], 0, 0, 0, 0])
+                for k in range(2, 6):
+                    into[k] += row[k]
+            if progress is not None and task is not None:
+                progress.update(task, description=f"quota coverage under {regime.id}", advance=m)
+        groups[offset : offset + m] = chunk.group.codes
+        municipalities[offset : offset + m] = chunk.municipality.codes
+        offset += m
+    coverage: list[dict[str, Any]] = []
+    for regime in quota_regimes:
+        for key in sorted(k for k in merged if k[0] == regime.id):
+            citation, share, covered, met, still_open, missed = merged[key]
+            required, verdict = _verdict(share, covered, met, still_open)
+            coverage.append(
+                {
+                    "regime": regime.id,
+                    "rule": key[1],
+                    "group": key[2],
+                    "citation": citation,
+                    "share": share,
+                    "covered": covered,
+                    "met": met,
+                    "open": still_open,
+                    "missed": missed,
+                    "required": required,
+                    "verdict": verdict,
+                    "met_share": round(met / covered if covered else 0.0, 4),
+                }
+            )
+    return figures[:offset], groups[:offset], municipalities[:offset], deadlines, coverage
 
 
 def _unique(regimes: Sequence[Regime]) -> list[Regime]:
