@@ -54,9 +54,7 @@ BIG = 2**70
 
 
 def reference(program: MatchProgram, rows: Sequence[FactRow]) -> list[frozenset[int]]:
-    return [
-        frozenset(i for i, c in enumerate(program.conditions) if holds(c.predicate, row)) for row in rows
-    ]
+    return [frozenset(i for i, c in enumerate(program.conditions) if holds(c.predicate, row)) for row in rows]
 
 
 @pytest.fixture(params=BACKENDS)

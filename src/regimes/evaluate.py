@@ -34,6 +34,7 @@ from regimes.case import Case, Event, ExemptionGroundEvent
 from regimes.compile import CompiledRegime, compile_regime
 from regimes.errors import ResolutionError
 from regimes.facts import FACTS, fact_row
+from regimes.horizon import horizon_warning
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
@@ -344,7 +345,14 @@ def _evaluate_one(
         what_if=what_if,
         notes=_notes(case, regime, compiled, [er for _, er in applying]),
         not_applied=not_applied if explain else None,
+        warnings=_warnings(regime, on),
     )
+
+
+def _warnings(regime: Regime, on: date) -> list[str]:
+    """What the reader must not miss: the date lies beyond the regime's known law (C10)."""
+    warning = horizon_warning(regime, on)
+    return [warning] if warning else []
 
 
 @functools.lru_cache(maxsize=4096)

@@ -80,6 +80,9 @@ class Regime:
     files: tuple[LoadedFile, ...] = field(repr=False, compare=False)
     valid_from: date | None = None
     valid_to: date | None = None
+    #: The known-law horizon, the header's own or inherited from the base (:mod:`regimes.horizon`).
+    known_until: date | None = None
+    known_until_reason: str | None = None
     _lifted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -462,4 +465,10 @@ class Layering:
             files=tuple(files),
             valid_from=valid_from,
             valid_to=valid_to,
+            known_until=header.known_until
+            if header.known_until is not None
+            else (base.known_until if base else None),
+            known_until_reason=header.known_until_reason
+            if header.known_until is not None
+            else (base.known_until_reason if base else None),
         )

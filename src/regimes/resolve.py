@@ -31,6 +31,8 @@ class Resolution(BaseModel):
     on: date
     regime: str
     reason: str
+    #: E.g. the date lies beyond the regime's known law (:mod:`regimes.horizon`).
+    warnings: list[str] = []
 
 
 def _candidates(layering: Layering, municipality: str, on: date) -> list[Regime]:
@@ -83,8 +85,16 @@ def resolve_in(layering: Layering, municipality: str, on: date) -> Resolution:
     overridden = [r.id for r in candidates if r is not winner]
     if overridden:
         reason += f"; it extends and takes precedence over {', '.join(overridden)}"
+    from regimes.horizon import horizon_warning
+
+    warning = horizon_warning(winner, on)
     return Resolution(
-        municipality=municipality, municipality_name=name, on=on, regime=winner.id, reason=reason
+        municipality=municipality,
+        municipality_name=name,
+        on=on,
+        regime=winner.id,
+        reason=reason,
+        warnings=[warning] if warning else [],
     )
 
 

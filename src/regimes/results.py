@@ -23,6 +23,11 @@ def _absent(value: object) -> bool:
     return value is None
 
 
+def _empty(value: object) -> bool:
+    """A list extension says nothing when it is empty."""
+    return not value
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -83,6 +88,8 @@ class Evaluation(_Out):
     what_if: bool = False
     notes: list[str] = []
     not_applied: list[NotApplied] | None = Field(default=None, exclude_if=_absent)
+    #: What the reader must not miss: e.g. the date lies beyond the known law (:mod:`regimes.horizon`).
+    warnings: list[str] = Field(default_factory=list, exclude_if=_empty)
 
     def obligation(self, rule: str) -> Obligation | None:
         """The obligation of ``rule``, if it applies."""

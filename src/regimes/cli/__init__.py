@@ -207,6 +207,8 @@ def evaluate(
             else:
                 console.print(evaluation_table(runs[0][index]))
             for run in runs:
+                for warning in run[index].warnings:
+                    console.print(f"  [bold yellow]warning[/]: {escape(warning)}", highlight=False)
                 for note in run[index].notes:
                     console.print(f"  [bright_black]{run[index].regime}: {escape(note)}[/]", highlight=False)
                 for why in run[index].not_applied or []:
@@ -238,6 +240,8 @@ def resolve(
         print_json(result.model_dump(mode="json"))
         return
     console.print(f"[bold]{result.regime}[/] — {escape(result.reason)}", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning[/]: {escape(warning)}", highlight=False)
 
 
 class SchemaOf(StrEnum):

@@ -67,6 +67,7 @@ def diff(
 
     ``diff(a, a)`` has no structural changes and no classes.
     """
+    from regimes.horizon import horizon_warnings
     from regimes.library import load_regime
 
     regime_a, regime_b = load_regime(a), load_regime(b)
@@ -91,4 +92,5 @@ def diff(
         on=day,
         unmodelled=structure.unmodelled,
         notes=structure.notes,
+        warnings=horizon_warnings([regime_a, regime_b], day),
     )

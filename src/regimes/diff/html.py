@@ -40,6 +40,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 max-width:72rem;padding:0 1rem;color:#1d1d1f;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;
 padding-bottom:.2rem}h3{font-size:1.05rem;margin-bottom:.3rem}
+.warning{background:#fff4e0;border-left:4px solid #c77800;padding:.5rem 1rem}
 .sub{color:#555;margin-top:0}.headline{font-size:1.1rem;background:#f4f6fa;border-left:4px solid #4c72b0;
 padding:.7rem 1rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}
@@ -71,6 +72,7 @@ def render_html(diff: RegimeDiff) -> str:
         f'<h1>Regime diff: <span class="a">{a}</span> → <span class="b">{b}</span></h1>',
         f'<p class="sub">{escape(_subtitle(diff))}</p>',
         f'<p class="headline">{escape(_headline(diff))}</p>',
+        *(f'<p class="warning"><strong>Warning:</strong> {escape(w)}</p>' for w in diff.warnings),
     ]
     if pop is not None:
         parts += _population_section(pop, diff.a, diff.b)

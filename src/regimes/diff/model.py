@@ -110,3 +110,5 @@ class RegimeDiff(_Out):
     unmodelled: list[dict[str, str]] = []
     #: What is worth knowing but is no change: e.g. a lift listed as ``unverified``, so not applied.
     notes: list[str] = []
+    #: What the reader must not miss: e.g. the diff date lies beyond the known law (:mod:`regimes.horizon`).
+    warnings: list[str] = []

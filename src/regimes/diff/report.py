@@ -125,6 +125,8 @@ def tables(diff: RegimeDiff) -> list[RenderableType]:
     out: list[RenderableType] = []
     on = diff.on.isoformat() if diff.on else "–"
     out.append(Text(f"Regime diff: {diff.a} → {diff.b}, on {on}", style="bold"))
+    for warning in diff.warnings:
+        out.append(Text(f"warning: {warning}", style="bold yellow"))
     if diff.structural:
         table = Table(title="Structural changes", title_justify="left", show_lines=False)
         for name in ("change", "rule", "by / citation", "fields", "note"):
@@ -216,6 +218,9 @@ def markdown(diff: RegimeDiff) -> str:
             f"Compared on {diff.on.isoformat()}: each regime applies the rule versions in force then.",
             "",
         ]
+    if diff.warnings:
+        lines += [f"> **Warning:** {w}" for w in diff.warnings]
+        lines.append("")
     if diff.population is not None:
         lines += [_headline(diff), ""]
     if diff.structural:

@@ -538,6 +538,18 @@ class RegimeHeader(_Strict):
     notes: list[str] = []
     not_modelled: list[NotModelled] = []
     context: list[ContextItem] = []
+    #: The known-law horizon (corrections C10): up to which date the regime's content is known.
+    #: An evaluation, resolution or diff on a later date carries a warning (:mod:`regimes.horizon`).
+    #: Left out: inherited from the regime this one extends.
+    known_until: date | None = None
+    known_until_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _horizon_has_reason(self) -> RegimeHeader:
+        if (self.known_until is None) != (self.known_until_reason is None):
+            msg = "known_until and known_until_reason go together (the date, and why the law is known so far)"
+            raise ValueError(msg)
+        return self
 
     @field_validator("scope")
     @classmethod
