@@ -167,7 +167,8 @@ class RegimePlan:
     ``rules`` are in program order (condition ``i`` belongs to ``rules[i]``), then the
     exemptions' conditions follow. ``last`` lists the rule positions evaluated after the
     others (anchored on another rule's deadline). ``unverified`` are the rules left out
-    (id, groups) for the "left out" note.
+    (id, groups) for the "left out" note. ``known_until`` is the known-law horizon: an
+    evaluation on a later date carries a warning.
     """
 
     id: str
@@ -182,6 +183,8 @@ class RegimePlan:
     possible_lifts: tuple[PossibleLift, ...] = ()
     unverified: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
     accumulating_groups: tuple[str, ...] = ("dagpenge",)
+    known_until: date | None = None
+    known_until_reason: str | None = None
 
     def version_date(self, on: date) -> date:
         """``on`` clamped to the regime's validity (a what-if after ``valid_to`` sees its last day)."""
