@@ -183,6 +183,7 @@ class RegimePlan:
     possible_lifts: tuple[PossibleLift, ...] = ()
     unverified: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
     accumulating_groups: tuple[str, ...] = ("dagpenge",)
+    #: The known-law horizon (corrections C10; the warning is :func:`regimes.horizon.horizon_text`).
     known_until: date | None = None
     known_until_reason: str | None = None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +51,7 @@ from engine.plan import STATUS_PRECEDENCE, RegimePlan
 from regimes.case import Case, ExemptionGroundEvent, OfferEvent
 from regimes.errors import ResolutionError
 from regimes.facts import FACTS
-from regimes.horizon import horizon_warning
+from regimes.horizon import horizon_texts
 from regimes.layer import Regime
 from regimes.municipalities import MUNICIPALITIES
 from regimes.plan import plan_of
@@ -397,9 +397,6 @@ class Materializer:
         order = np.argsort(items.case, kind="stable")
         self._order = order
         self._starts = np.searchsorted(items.case[order], np.arange(result.n + 1, dtype=_I64))
-        # The plan carries what the horizon rule reads (id, known_until, known_until_reason).
-        warning = horizon_warning(cast(Any, result.plan), result.on)
-        self._warnings = [warning] if warning else []
 
     def evaluation(self, i: int, *, what_if: bool, explain: bool = False, traces: bool = True) -> Evaluation:
         from regimes.evaluate import trace_of, why_not
@@ -512,7 +509,7 @@ class Materializer:
             what_if=what_if,
             notes=_notes(plan, group, applying_ids),
             not_applied=not_applied if explain else None,
-            warnings=self._warnings,
+            warnings=horizon_texts(plan.id, plan.known_until, plan.known_until_reason, on),
         )
 
     @staticmethod

@@ -19,7 +19,7 @@ from datetime import date
 
 from regimes.layer import Regime
 
-__all__ = ["beyond_horizon", "horizon_warning", "horizon_warnings"]
+__all__ = ["beyond_horizon", "horizon_texts", "horizon_warning", "horizon_warnings"]
 
 
 def beyond_horizon(regime: Regime, on: date) -> bool:
@@ -42,13 +42,23 @@ def horizon_warning(regime: Regime, on: date) -> str | None:
         >>> print(horizon_warning(load_regime("dk-reform-2026"), date(2027, 3, 1)))  # doctest: +ELLIPSIS
         beyond the known law: dk-reform-2026 is known until 2026-12-31 (law as known on 2026-12-02; ...
     """
-    if not beyond_horizon(regime, on):
-        return None
-    return (
-        f"beyond the known law: {regime.id} is known until {regime.known_until} "
-        f"({regime.known_until_reason}); {on} is later, so this applies that law unchanged, "
-        "and the law then in force may differ"
-    )
+    found = horizon_texts(regime.id, regime.known_until, regime.known_until_reason, on)
+    return found[0] if found else None
+
+
+def horizon_texts(regime_id: str, known_until: date | None, reason: str | None, on: date) -> list[str]:
+    """The rule on plain data (for back ends that carry no :class:`Regime`): ``[warning]`` or ``[]``.
+
+    Example:
+        >>> horizon_texts("x", date(2026, 12, 31), "why", date(2026, 12, 31))
+        []
+    """
+    if known_until is None or on <= known_until:
+        return []
+    return [
+        f"beyond the known law: {regime_id} is known until {known_until} ({reason}); "
+        f"{on} is later, so this applies that law unchanged, and the law then in force may differ"
+    ]
 
 
 def horizon_warnings(regimes: list[Regime], on: date) -> list[str]:

@@ -193,8 +193,8 @@ def plan_from(compiled: CompiledRegime) -> RegimePlan:
         possible_lifts=possible,
         unverified=() if compiled.include_unverified else unverified,
         accumulating_groups=(TargetGroup.DAGPENGE.value,),
-        known_until=getattr(regime, "known_until", None),
-        known_until_reason=getattr(regime, "known_until_reason", None),
+        known_until=regime.known_until,
+        known_until_reason=regime.known_until_reason,
     )
 
 
