@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -90,12 +90,15 @@ def caseload(
     on: date,
     *,
     backend: str | None = None,
+    client: Any = None,
 ) -> CaseloadReport:
     """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``.
 
     With ``backend="columnar"`` (or cases given as columns) the counts are column sums over the
     columnar back end's results, chunk by chunk; the report is the same.
     """
+    if client is not None:
+        return _dask(cases, regime, on, client)
     if backend == "columnar" or not isinstance(cases, Sequence):
         return _columnar(cases, regime, on)
     evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
@@ -141,6 +144,25 @@ def _columnar(
             row.open += still_open
             row.missed += missed
     return _report(regime, on, source.n, tally)
+
+
+def _dask(cases: Any, regime: Regime | str, on: date, client: Any) -> CaseloadReport:
+    """:func:`caseload` partition-wise on a Dask cluster (``cases``: a partitionable CaseSource)."""
+    from regimes.distributed import _regime_ref, gather_in_order, run_caseload_partition
+
+    parts = getattr(cases, "partitions", None)
+    if not parts:
+        msg = "a Dask run needs a CaseSource of a Parquet file or of the synthetic population"
+        raise ValueError(msg)
+    tally: dict[tuple[str, str], _Tally] = {}
+    for counts in gather_in_order(client, run_caseload_partition, parts, _regime_ref(regime), on):
+        for key, (citation, share, covered, met, still_open, missed) in counts.items():
+            row = tally.setdefault(key, _Tally(citation, share))
+            row.covered += covered
+            row.met += met
+            row.open += still_open
+            row.missed += missed
+    return _report(regime, on, cases.n, tally)
 
 
 def _report(regime: Regime | str, on: date, n: int, tally: dict[tuple[str, str], _Tally]) -> CaseloadReport:

@@ -423,6 +423,7 @@ def population_impact(
     backend: str | None = None,
     progress: Progress | None = None,
     assumptions: Mapping[str, Any] | None = None,
+    client: Any = None,
 ) -> Population:
     """Required interviews, offers, follow-ups and hours per citizen-year under A and B.
 
@@ -441,6 +442,9 @@ def population_impact(
         backend: the evaluation back end; default :func:`population_backend`.
         progress: a :class:`rich.progress.Progress` to drive (one task, advanced per batch).
         assumptions: more assumptions to report (e.g. :data:`regimes.synthetic.ASSUMPTIONS`).
+        client: a ``distributed.Client``: run partition-wise on its workers (``cases`` must be a
+            :class:`~regimes.diff.population_columns.CaseSource` of a Parquet file or of the
+            synthetic population); the result is identical to the single-process one.
 
     Raises:
         ResolutionError: a regime id is unknown.
@@ -452,6 +456,22 @@ def population_impact(
     table = load_minutes(minutes)
     engine = backend or population_backend()
     quota_runs = [(r, _quota_groups(r)) for r in _unique((regime_a, regime_b)) if _has_quotas(r)]
+    if client is not None:
+        return population_impact_dask(
+            cases,
+            regime_a,
+            regime_b,
+            a,
+            b,
+            on,
+            source,
+            table,
+            [r for r, _ in quota_runs],
+            progress,
+            assumptions,
+            started,
+            client,
+        )
     if engine == "columnar" or not isinstance(cases, Sequence):
         if isinstance(cases, CaseColumns):
             cases = CaseSource.of_columns(cases)
@@ -553,14 +573,66 @@ def _population(
     )
 
 
-def _columnar_figures(
-    source: CaseSource,
+@dataclass
+class Partial:
+    """What one chunk of a population contributes: per-case rows (in the chunk's order) and
+    counts. Partials of consecutive chunks merge exactly (:func:`merge_partials`), in one
+    process or from Dask workers."""
+
+    figures: np.ndarray[Any, Any]
+    groups: np.ndarray[Any, Any]
+    municipalities: np.ndarray[Any, Any]
+    deadlines: tuple[Counter[str], Counter[str]]
+    coverage: dict[tuple[str, str, str], list[Any]]
+
+
+def chunk_partial(
+    chunk: CaseColumns,
     regime_a: Regime,
     regime_b: Regime,
     on: date,
     table: Minutes,
     quota_regimes: Sequence[Regime],
-    progress: Progress | None,
+    advance: Any = None,
+) -> Partial:
+    """One chunk's figures (A then B, on the stripped cases) and quota counts (full history)."""
+    from regimes.columnar import GROUPS, evaluate_columns
+    from regimes.diff import population_columns as pc
+
+    def figures_of(rows: pc.Rows) -> tuple[float, float, float, float]:
+        f = figures_of_rows(rows, table)
+        return f.interviews, f.offers, f.followups, f.hours
+
+    m = chunk.n
+    figures = np.zeros((m, 8))
+    deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    coverage: dict[tuple[str, str, str], list[Any]] = {}
+    starts = chunk.clocks["period_start"]
+    stripped = pc.strip_steps(chunk)
+    for side, regime in enumerate((regime_a, regime_b)):
+        result = evaluate_columns(stripped, regime, on)
+        figures[:, 4 * side : 4 * side + 4] = pc.required_figures(
+            result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS
+        )
+        if advance is not None:
+            advance(f"required steps under {regime.id}", m)
+    for regime in quota_regimes:
+        result = evaluate_columns(chunk, regime, on)
+        for (rule, group), row in pc.coverage_counts(result, chunk.group.codes, GROUPS).items():
+            coverage[(regime.id, rule, group)] = row
+        if advance is not None:
+            advance(f"quota coverage under {regime.id}", m)
+    return Partial(
+        figures,
+        chunk.group.codes.astype(np.int64),
+        chunk.municipality.codes.astype(np.int64),
+        deadlines,
+        coverage,
+    )
+
+
+def merge_partials(
+    partials: Iterable[Partial], quota_regimes: Sequence[Regime]
 ) -> tuple[
     np.ndarray[Any, Any],
     np.ndarray[Any, Any],
@@ -568,48 +640,20 @@ def _columnar_figures(
     tuple[Counter[str], Counter[str]],
     list[dict[str, Any]],
 ]:
-    """Per-case figures, group and municipality codes, deadline counts and quota coverage,
-    chunk by chunk on the columnar back end (one progress step per chunk and pass)."""
-    from regimes.columnar import GROUPS, evaluate_columns
-    from regimes.diff import population_columns as pc
-
-    n = source.n
-    task = None
-    if progress is not None:
-        task = progress.add_task(f"{regime_a.id} vs {regime_b.id}", total=(2 + len(quota_regimes)) * n)
-    figures = np.zeros((n, 8))
-    groups = np.zeros(n, dtype=np.int64)
-    municipalities = np.zeros(n, dtype=np.int64)
+    """Partials of consecutive chunks, in order, as one population's figures and coverage rows."""
+    figures, groups, municipalities = [], [], []
     deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
     merged: dict[tuple[str, str, str], list[Any]] = {}
-
-    def figures_of(rows: pc.Rows) -> tuple[float, float, float, float]:
-        f = figures_of_rows(rows, table)
-        return f.interviews, f.offers, f.followups, f.hours
-
-    offset = 0
-    for chunk in source.chunks():
-        m = chunk.n
-        starts = chunk.clocks["period_start"]
-        stripped = pc.strip_steps(chunk)
-        for side, regime in enumerate((regime_a, regime_b)):
-            result = evaluate_columns(stripped, regime, on)
-            figures[offset : offset + m, 4 * side : 4 * side + 4] = pc.required_figures(
-                result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS
-            )
-            if progress is not None and task is not None:
-                progress.update(task, description=f"required steps under {regime.id}", advance=m)
-        for regime in quota_regimes:
-            result = evaluate_columns(chunk, regime, on)
-            for (rule, group), row in pc.coverage_counts(result, chunk.group.codes, GROUPS).items():
-                into = merged.setdefault((regime.id, rule, group), [row[0], row[1], 0, 0, 0, 0])
-                for k in range(2, 6):
-                    into[k] += row[k]
-            if progress is not None and task is not None:
-                progress.update(task, description=f"quota coverage under {regime.id}", advance=m)
-        groups[offset : offset + m] = chunk.group.codes
-        municipalities[offset : offset + m] = chunk.municipality.codes
-        offset += m
+    for p in partials:
+        figures.append(p.figures)
+        groups.append(p.groups)
+        municipalities.append(p.municipalities)
+        for side in (0, 1):
+            deadlines[side].update(p.deadlines[side])
+        for key, row in p.coverage.items():
+            into = merged.setdefault(key, [row[0], row[1], 0, 0, 0, 0])
+            for k in range(2, 6):
+                into[k] += row[k]
     coverage: list[dict[str, Any]] = []
     for regime in quota_regimes:
         for key in sorted(k for k in merged if k[0] == regime.id):
@@ -631,7 +675,98 @@ def _columnar_figures(
                     "met_share": round(met / covered if covered else 0.0, 4),
                 }
             )
-    return figures[:offset], groups[:offset], municipalities[:offset], deadlines, coverage
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(figures) if figures else np.zeros((0, 8)),
+        np.concatenate(groups) if groups else empty,
+        np.concatenate(municipalities) if municipalities else empty,
+        deadlines,
+        coverage,
+    )
+
+
+def _columnar_figures(
+    source: CaseSource,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    progress: Progress | None,
+) -> tuple[
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    tuple[Counter[str], Counter[str]],
+    list[dict[str, Any]],
+]:
+    """Per-case figures, group and municipality codes, deadline counts and quota coverage,
+    chunk by chunk on the columnar back end (one progress step per chunk and pass)."""
+    advance = None
+    if progress is not None:
+        task = progress.add_task(f"{regime_a.id} vs {regime_b.id}", total=(2 + len(quota_regimes)) * source.n)
+
+        def advance(description: str, m: int) -> None:
+            progress.update(task, description=description, advance=m)
+
+    partials = (
+        chunk_partial(chunk, regime_a, regime_b, on, table, quota_regimes, advance)
+        for chunk in source.chunks()
+    )
+    return merge_partials(partials, quota_regimes)
+
+
+def population_impact_dask(
+    cases: Any,
+    regime_a: Regime,
+    regime_b: Regime,
+    a: Regime | str,
+    b: Regime | str,
+    on: date,
+    source: str,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    progress: Progress | None,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+    client: Any,
+) -> Population:
+    """:func:`population_impact` partition-wise on a Dask cluster, reduced exactly."""
+    from regimes.distributed import _regime_ref, gather_in_order, run_partition
+
+    parts = getattr(cases, "partitions", None)
+    if not parts:
+        msg = "a Dask run needs a CaseSource of a Parquet file or of the synthetic population"
+        raise ValueError(msg)
+    advance = None
+    if progress is not None:
+        task = progress.add_task(f"{regime_a.id} vs {regime_b.id} on Dask", total=cases.n)
+
+        def advance(m: int) -> None:
+            progress.update(task, advance=m)
+
+    partials = gather_in_order(
+        client,
+        run_partition,
+        parts,
+        _regime_ref(a),
+        _regime_ref(b),
+        on,
+        table,
+        [r.id for r in quota_regimes],
+        advance=advance,
+    )
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        "columnar",
+        assumptions,
+        started,
+        *merge_partials(partials, quota_regimes),
+    )
 
 
 def _unique(regimes: Sequence[Regime]) -> list[Regime]:

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,21 @@ class CaseSource:
     n: int
     chunks: Callable[[], Iterator[CaseColumns]]
     label: str = ""
+    partitions: tuple[Any, ...] | None = None
+    """How Dask workers load it (:class:`regimes.distributed.Partition`); ``None``: not splittable."""
+
+    @staticmethod
+    def parquet(path: str | Path, chunk: int = 100_000, partition_rows: int = 250_000) -> CaseSource:
+        """A Parquet case file, read straight to columns (partitionable by row groups)."""
+        from regimes.columnar_inputs import parquet_row_groups, read_case_columns
+        from regimes.distributed import parquet_partitions
+
+        def chunks() -> Iterator[CaseColumns]:
+            columns = read_case_columns(path)
+            yield from CaseSource.of_columns(columns, chunk).chunks()
+
+        n = sum(parquet_row_groups(path))
+        return CaseSource(n, chunks, str(path), tuple(parquet_partitions(path, partition_rows)))
 
     @staticmethod
     def of_cases(cases: Sequence[Case], chunk: int = 50_000) -> CaseSource:
@@ -78,9 +94,15 @@ class CaseSource:
 
     @staticmethod
     def synthetic(n: int, seed: int, on: date, chunk: int = 65_536) -> CaseSource:
+        from regimes.distributed import synthetic_partitions
         from regimes.synthetic_columns import synthetic_chunks
 
-        return CaseSource(n, lambda: synthetic_chunks(n, seed, on=on, chunk=chunk))
+        return CaseSource(
+            n,
+            lambda: synthetic_chunks(n, seed, on=on, chunk=chunk),
+            f"synthetic n={n} seed={seed}",
+            tuple(synthetic_partitions(n, seed, on)),
+        )
 
 
 def strip_steps(columns: CaseColumns) -> CaseColumns:
