@@ -249,13 +249,19 @@ class SchemaOf(StrEnum):
     case = "case"
     evaluation = "evaluation"
     diff = "diff"
+    national = "national"
+    population_params = "population-params"
 
 
 @app.command()
 @friendly
 def schema(
     of: Annotated[
-        SchemaOf, typer.Option("--of", help="ruleset (the YAML, for editors), case, evaluation or diff.")
+        SchemaOf,
+        typer.Option(
+            "--of",
+            help="ruleset (the YAML, for editors), case, evaluation, diff, national or population-params.",
+        ),
     ] = SchemaOf.ruleset,
 ) -> None:
     """Print a JSON Schema: of the ruleset YAML (default), or of the JSON a service exchanges."""
@@ -263,6 +269,8 @@ def schema(
 
     from regimes.case import Case
     from regimes.diff.model import RegimeDiff
+    from regimes.population.model import NationalImpact
+    from regimes.population.params import PopulationParams
     from regimes.results import Evaluation
     from regimes.ruleset.schema import ruleset_schema
 
@@ -273,9 +281,12 @@ def schema(
         SchemaOf.case: Case,
         SchemaOf.evaluation: Evaluation,
         SchemaOf.diff: RegimeDiff,
+        SchemaOf.national: NationalImpact,
+        SchemaOf.population_params: PopulationParams,
     }
     model = models[of]
-    print_json(model.model_json_schema(mode="serialization" if of is not SchemaOf.case else "validation"))
+    validation = of in (SchemaOf.case, SchemaOf.population_params)
+    print_json(model.model_json_schema(mode="validation" if validation else "serialization"))
 
 
 @app.command()

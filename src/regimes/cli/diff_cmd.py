@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["DiffFormat", "diff_command"]
 
 
+class NationalBy(StrEnum):
+    group = "group"
+    municipality = "municipality"
+
+
 class DiffFormat(StrEnum):
     table = "table"
     json = "json"
@@ -151,6 +156,24 @@ def diff_command(
             help="Run the population part on Dask: a scheduler address, or local[:N] for N local workers.",
         ),
     ] = None,
+    national: Annotated[
+        bool,
+        typer.Option("--national", help="Yearly national totals with a 5–95 % band (docs/population.md)."),
+    ] = False,
+    year: Annotated[
+        int | None, typer.Option("--year", min=2020, max=2100, help="Calendar year of --national.")
+    ] = None,
+    by: Annotated[
+        NationalBy, typer.Option("--by", help="--national rows: group or municipality.")
+    ] = NationalBy.group,
+    population_params: Annotated[
+        Path | None,
+        typer.Option("--population-params", help="Population parameters laid over data/population.yaml."),
+    ] = None,
+    sample: Annotated[
+        int, typer.Option("--sample", min=1, help="--national: spells sampled per run.")
+    ] = 2000,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="--national: runs of the ensemble.")] = 10,
 ) -> None:
     """How two regimes differ: rules changed, classes of cases treated differently, and how much."""
     from engine.backends import available_backends
@@ -167,19 +190,27 @@ def diff_command(
         assert result.on is not None
         population = _population(result, cases, synthetic, seed, result.on, backend, minutes, dask)
         result = result.model_copy(update={"population": population})
+    if national or year is not None:
+        from regimes.population.cli import national_part
+
+        impact = national_part(
+            result, year, population_params, sample, runs, seed, by.value, minutes, backend
+        )
+        result = result.model_copy(update={"national": impact})
 
     if fmt is DiffFormat.table:
         from regimes.diff.report import tables
+        from regimes.population.cli import national_renderables
 
         if out is None:
-            for renderable in tables(result):
+            for renderable in [*tables(result), *national_renderables(result, by.value)]:
                 console.print(renderable)
             return
         from rich.console import Console
 
         with out.open("w", encoding="utf-8") as handle:
             file_console = Console(file=handle, width=180, no_color=True)
-            for renderable in tables(result):
+            for renderable in [*tables(result), *national_renderables(result, by.value)]:
                 file_console.print(renderable)
         return
     if fmt is DiffFormat.json:
@@ -187,10 +218,13 @@ def diff_command(
         text = result.model_dump_json(indent=2) + "\n"
     elif fmt is DiffFormat.md:
         from regimes.diff.report import markdown
+        from regimes.population.cli import national_md
 
-        text = markdown(result) + "\n"
+        text = markdown(result) + national_md(result, by.value) + "\n"
     else:
-        text = _render_html(result)
+        from regimes.population.cli import national_page
+
+        text = national_page(_render_html(result), result, by.value)
     if out is None:
         sys.stdout.write(text)
     else:

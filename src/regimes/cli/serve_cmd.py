@@ -26,8 +26,8 @@ def serve(
     """Serve the HTTP API: /regimes, /evaluate, /diff, /sessions, /openapi.json."""
     import uvicorn
 
-    from regimes.library import bundled
+    from regimes.library import load_all
     from regimes.service import create_app
 
-    bundled()  # load and validate the rulesets now: a broken one stops here, before serving
+    load_all()  # load and validate every ruleset now: a broken one stops here, before serving
     uvicorn.run(create_app(), host=host, port=port)

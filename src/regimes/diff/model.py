@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from regimes.population.model import NationalImpact
 from regimes.results import Obligation, Right
 
 ChangeKind = Literal["added", "removed", "changed", "exempted", "replaced"]
@@ -106,6 +107,8 @@ class RegimeDiff(_Out):
     structural: list[StructuralChange]
     behavioural: Behavioural
     population: Population | None = None
+    #: Yearly national (and municipal) totals with a band (``--national``; :mod:`regimes.population`).
+    national: NationalImpact | None = None
     on: date | None = None
     unmodelled: list[dict[str, str]] = []
     #: What is worth knowing but is no change: e.g. a lift listed as ``unverified``, so not applied.

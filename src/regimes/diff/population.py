@@ -71,7 +71,7 @@ from regimes.inputs import read_cases, read_text
 from regimes.layer import Regime
 from regimes.library import load_regime
 from regimes.municipalities import MUNICIPALITIES
-from regimes.results import Evaluation
+from regimes.results import Evaluation, Obligation
 from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Status, Step, TargetGroup
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ __all__ = [
     "INTERVIEW_STEPS",
     "OFFER_STEPS",
     "Minutes",
+    "count_required",
     "fewest_steps",
     "headline",
     "load_minutes",
@@ -1059,3 +1060,52 @@ def _write_parquet(dumped: Sequence[Mapping[str, Any]], target: Path) -> None:
         else:
             columns[name] = pa.array([date.fromisoformat(v) if v else None for v in values], type=pa.date32())
     pq.write_table(pa.table(columns), target)
+
+
+# --------------------------------------------------------------------------------------------
+# A hook for other windows than the citizen-year (regimes.population: calendar years)
+# --------------------------------------------------------------------------------------------
+
+
+def count_required(obligations: Iterable[Obligation], minutes: Minutes) -> tuple[float, float, float, float]:
+    """(interviews, offers, follow-ups, hours) required by ``obligations``, counted as the citizen-year is.
+
+    The caller chooses which obligations count (e.g. those opening in a calendar year); this counts
+    them the way :func:`population_impact` does: per step and actor (jobcenter = municipality) the
+    fewest dated steps meeting all binding windows, plus each waivable quota at its floor share of
+    the steps it adds (larger floors first); hours from ``minutes`` for caseworker actors. Statuses
+    are not looked at: leave out exempted and suspended obligations before calling.
+
+    >>> from regimes import Case, evaluate
+    >>> case = Case.model_validate({"id": "dp", "birth_date": "1980-01-01", "municipality": "101",
+    ...     "group": "dagpenge", "registered_on": "2025-01-06"})
+    >>> ev = evaluate(case, "dk-lab-2024", on=date(2025, 3, 1))
+    >>> count_required([o for o in ev.obligations if o.opens < date(2026, 1, 6)], load_minutes())[:2]
+    (7.0, 1.0)
+    """
+    windows: dict[
+        tuple[Step, Actor], tuple[list[tuple[int, int, int]], list[tuple[float, tuple[int, int, int]]]]
+    ] = {}
+    for o in obligations:
+        window = (o.opens.toordinal(), o.deadline.toordinal() if o.deadline else _OPEN_ENDED, o.count)
+        binding, quotas = windows.setdefault((o.step, _actor_class(o.actor)), ([], []))
+        if o.kind == "quota":
+            quotas.append((o.share if o.share is not None else 1.0, window))
+        else:
+            binding.append(window)
+    interviews = offers = followups = hours = 0.0
+    for (step, actor), (binding, quotas) in windows.items():
+        needed = float(previous := fewest_steps(binding))
+        for share, window in sorted(quotas, key=lambda q: -q[0]):
+            binding = [*binding, window]
+            now = fewest_steps(binding)
+            needed += share * (now - previous)
+            previous = now
+        if step in INTERVIEW_STEPS:
+            interviews += needed
+        elif step in OFFER_STEPS:
+            offers += needed
+        elif step in FOLLOWUP_STEPS:
+            followups += needed
+        hours += minutes.hours(step, actor, needed)
+    return interviews, offers, followups, hours

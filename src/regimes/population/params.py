@@ -66,6 +66,7 @@ FLAGS: Final = frozenset(
         "employed",
         "expects_under_26_weeks",
         "sickness_light_track",
+        "visitation_category_2",
     }
 )
 """Flag names a group may set: the share of its cases with the flag. A flag the case model does not
@@ -238,12 +239,26 @@ class Source(_Model):
         return url
 
 
+class Ages(_Provenance):
+    """The ages (completed years) of a group's cases, drawn uniformly from ``range``."""
+
+    range: tuple[int, int]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Ages:
+        low, high = self.range
+        if not 15 <= low <= high <= 80:
+            raise ValueError(f"range must be ages 15 ≤ low ≤ high ≤ 80 (got [{low}, {high}])")
+        return self
+
+
 class GroupParams(_Model):
-    """One target group: persons on 1 January, new spells in the year, spell lengths, flags."""
+    """One target group: persons on 1 January, new spells in the year, spell lengths, ages, flags."""
 
     stock: Figure
     inflow: Figure
     spell_months: Survival
+    ages: Ages | None = None
     flags: dict[str, Share] = {}
 
     @field_validator("flags")
@@ -294,6 +309,8 @@ class PopulationParams(_Model):
             base = f"groups.{group.value}"
             out += [(f"{base}.stock", g.stock), (f"{base}.inflow", g.inflow)]
             out.append((f"{base}.spell_months", g.spell_months))
+            if g.ages is not None:
+                out.append((f"{base}.ages", g.ages))
             out += [(f"{base}.flags.{name}", flag) for name, flag in g.flags.items()]
         out += [
             ("behaviour.interviews_held_per_required", self.behaviour.interviews_held_per_required),
