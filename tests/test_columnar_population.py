@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import regimes
@@ -79,11 +79,21 @@ def test_caseload_identical(population: list[regimes.Case], regime_id: str) -> N
     assert caseload(columns_from_cases(population), regime_id, ON) == expected
 
 
+_NOTHING_REQUIRED = {  # a case with no obligation in its year under either regime
+    "id": "c-00000",
+    "birth_date": "2000-01-01",
+    "municipality": "101",
+    "group": "kontanthjaelp_jobparat",
+    "first_inquiry_on": "2024-01-01",
+}
+
+
 @given(
     data=st.lists(recent_case_dicts(), min_size=1, max_size=12),
     days=st.integers(0, 500),
     pair=st.sampled_from(PAIRS),
 )
+@example(data=[_NOTHING_REQUIRED], days=0, pair=PAIRS[2])
 def test_population_identical_on_generated_cases(
     data: list[dict[str, object]], days: int, pair: tuple[str, str]
 ) -> None:

@@ -122,7 +122,10 @@ def run_partition(p: Partition, a: Any, b: Any, on: date, minutes: Any, quota_id
 
     regime_a, regime_b = load_regime(a), load_regime(b)
     quota = [r for r in _unique([regime_a, regime_b]) if r.id in quota_ids]
-    partials = [chunk_partial(c, regime_a, regime_b, on, minutes, quota) for c in load_partition(p)]
+    caches: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
+    partials = [
+        chunk_partial(c, regime_a, regime_b, on, minutes, quota, None, caches) for c in load_partition(p)
+    ]
     figures, groups, municipalities, deadlines, _ = merge_partials(partials, [])
     from regimes.diff.population import Partial
 

@@ -264,9 +264,7 @@ def headers() -> Layering:
     if not isinstance(layering, _LazyLayering) or not isinstance(layering.files, _LazyFiles):
         return layering
     try:
-        files = [
-            cached(path, _header_text(path), parse_ruleset) for _, path in layering.files.index.values()
-        ]
+        files = [cached(path, _header_text(path), parse_ruleset) for _, path in layering.files.index.values()]
         return Layering(files)
     except (RulesetErrors, OSError, UnicodeDecodeError):
         return layering

@@ -137,7 +137,10 @@ class _Events:
 
         case = col("case", _I64, 0)
         day = col("day", _I64, NO_DATE)
-        order = np.lexsort((col("seq", _I64, 0), day, case))
+        # Parts are concatenated in insertion order, so a stable sort by (case, day) keeps it.
+        low = int(day.min()) if len(day) else 0
+        span = (int(day.max()) - low + 1) if len(day) else 1
+        order = np.argsort(case * span + (day - low), kind="stable")
         return EventTable(
             case=case[order],
             day=day[order],

@@ -595,8 +595,12 @@ def chunk_partial(
     table: Minutes,
     quota_regimes: Sequence[Regime],
     advance: Any = None,
+    caches: tuple[dict[Any, Any], dict[Any, Any]] | None = None,
 ) -> Partial:
-    """One chunk's figures (A then B, on the stripped cases) and quota counts (full history)."""
+    """One chunk's figures (A then B, on the stripped cases) and quota counts (full history).
+
+    ``caches`` (one per side) keep the figures of patterns already seen in earlier chunks.
+    """
     from regimes.columnar import GROUPS, evaluate_columns
     from regimes.diff import population_columns as pc
 
@@ -613,7 +617,7 @@ def chunk_partial(
     for side, regime in enumerate((regime_a, regime_b)):
         result = evaluate_columns(stripped, regime, on)
         figures[:, 4 * side : 4 * side + 4] = pc.required_figures(
-            result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS
+            result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS, caches[side] if caches else None
         )
         if advance is not None:
             advance(f"required steps under {regime.id}", m)
@@ -710,8 +714,9 @@ def _columnar_figures(
         def advance(description: str, m: int) -> None:
             progress.update(task, description=description, advance=m)
 
+    caches: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
     partials = (
-        chunk_partial(chunk, regime_a, regime_b, on, table, quota_regimes, advance)
+        chunk_partial(chunk, regime_a, regime_b, on, table, quota_regimes, advance, caches)
         for chunk in source.chunks()
     )
     return merge_partials(partials, quota_regimes)

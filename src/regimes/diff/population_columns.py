@@ -124,9 +124,12 @@ def strip_steps(columns: CaseColumns) -> CaseColumns:
     )
 
 
-def month_of(start: npt.NDArray[np.int64], day: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The month of the case (1 = its first) in which ``day`` falls (``_month_of``, vectorised)."""
-    sy, sm, sday = civil(start)
+def month_of(
+    start: npt.NDArray[np.int64] | tuple[npt.NDArray[np.int64], ...], day: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The month of the case (1 = its first) in which ``day`` falls (``_month_of``, vectorised);
+    ``start`` as day numbers or as their ``civil`` parts."""
+    sy, sm, sday = civil(start) if isinstance(start, np.ndarray) else start
     dy, dm, dday = civil(day)
     months = (dy - sy) * 12 + dm - sm
     return np.where(dday >= sday, months + 1, months)
@@ -146,14 +149,12 @@ def _segment_sums(
     values: npt.NDArray[np.uint64], case: npt.NDArray[np.int64], n: int
 ) -> npt.NDArray[np.uint64]:
     """Per case the (wrapping) sum of its rows' values; rows sorted by case."""
+    total = np.zeros(len(values) + 1, dtype=_U64)
     with np.errstate(over="ignore"):
-        total = np.cumsum(values, dtype=_U64)
-    ends = np.searchsorted(case, np.arange(n, dtype=_I64), side="right")
-    starts = np.searchsorted(case, np.arange(n, dtype=_I64), side="left")
-    upper = np.where(ends > 0, total[np.maximum(ends - 1, 0)], _U64(0))
-    lower = np.where(starts > 0, total[np.maximum(starts - 1, 0)], _U64(0))
-    with np.errstate(over="ignore"):
-        return np.where(ends > starts, upper - lower, _U64(0))
+        np.cumsum(values, dtype=_U64, out=total[1:])
+        ends = np.searchsorted(case, np.arange(n, dtype=_I64), side="right")
+        starts = np.searchsorted(case, np.arange(n, dtype=_I64), side="left")
+        return np.asarray(total[ends] - total[starts], dtype=_U64)
 
 
 def _actor_class(actor: str) -> Actor:
@@ -166,9 +167,14 @@ def required_figures(
     figures_of: Callable[[Rows], tuple[float, float, float, float]],
     deadlines: Counter[str],
     bucket_names: Sequence[str],
+    cache: dict[tuple[int, int], tuple[float, float, float, float]] | None = None,
 ) -> npt.NDArray[np.float64]:
     """``(n, 4)`` required interviews, offers, follow-ups and hours per case; deadline buckets
-    counted into ``deadlines`` (names by index: months 1–12, "later", "no deadline")."""
+    counted into ``deadlines`` (names by index: months 1–12, "later", "no deadline").
+
+    ``cache`` (pattern hashes → figures) carries patterns from one chunk of the same plan and
+    minutes to the next: chunks repeat each other's patterns.
+    """
     plan = result.plan
     items = result.items
     n = result.n
@@ -177,14 +183,15 @@ def required_figures(
     case = items.case[keep]
     opens = items.opens[keep]
     keep_rows = np.flatnonzero(keep)
-    in_year = month_of(start[case], opens) <= _YEAR_MONTHS
+    parts = civil(start)
+    in_year = month_of(tuple(x[case] for x in parts), opens) <= _YEAR_MONTHS
     rows = keep_rows[in_year]
     case, opens = case[in_year], opens[in_year]
     deadline = items.deadline[rows]
     rule = items.rule[rows]
     has_deadline = deadline != NO_DATE
     # Deadline buckets.
-    month = np.maximum(month_of(start[case], np.where(has_deadline, deadline, opens)), 1)
+    month = np.maximum(month_of(tuple(x[case] for x in parts), np.where(has_deadline, deadline, opens)), 1)
     bucket = np.where(
         ~has_deadline, _YEAR_MONTHS + 1, np.where(month <= _YEAR_MONTHS, month - 1, _YEAR_MONTHS)
     )
@@ -218,7 +225,13 @@ def required_figures(
     ends = np.searchsorted(case, np.arange(n, dtype=_I64), side="right")
     table = np.zeros((len(uniques), 4), dtype=np.float64)
     actor_class = {r.actor: _actor_class(r.actor) for r in plan.rules if r.actor is not None}
+    known = {} if cache is None else cache
     for u, representative in enumerate(first.tolist()):
+        key = (int(k1[representative]), int(k2[representative]))
+        hit = known.get(key)
+        if hit is not None:
+            table[u] = hit
+            continue
         lo, hi = int(starts[representative]), int(ends[representative])
         pattern: Rows = []
         for r in range(lo, hi):
@@ -236,7 +249,7 @@ def required_figures(
                     rp.share if quota else None,
                 )
             )
-        table[u] = figures_of(pattern)
+        table[u] = known[key] = figures_of(pattern)
     return table[inverse.reshape(-1)]
 
 
