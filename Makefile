@@ -37,6 +37,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/regimes docs docs/regimes
+	$(BIN)/regimes schema --of case > docs/case.schema.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info src/regimes/_bundled

@@ -152,12 +152,20 @@ def test_unknown_field_is_rejected_by_name() -> None:
     assert _error(nested).field == "events.0.where"
 
 
-@pytest.mark.parametrize("value", ["999", "411", "0101", 461, ""])
+@pytest.mark.parametrize("value", ["999", "411", "0999", 999, 1101, True, 101.5, " 101", ""])
 def test_wrong_municipality(value: object) -> None:
     error = _error(_case(municipality=value))
     assert error.field == "municipality"
     assert "three-digit kommunekode" in error.message and '"101"' in error.message
     assert repr(value) in error.message
+
+
+@pytest.mark.parametrize(("value", "code"), [(101, "101"), ("0101", "101"), (461, "461"), (851.0, "851")])
+def test_register_style_kommunekoder_become_the_canonical_code(value: object, code: str) -> None:
+    """Issue 10, finding 2: register extracts write kommunekoder as integers or with four digits."""
+    case = Case.model_validate(_case(municipality=value))
+    assert case.municipality == code
+    assert case.model_dump(mode="json")["municipality"] == code
 
 
 @pytest.mark.parametrize("flag", ["employed", "has_vocational_education"])

@@ -55,7 +55,7 @@ def _error(call: object) -> str:
 
 BREAKS = [
     ("birth_date", "2024-13-45"),
-    ("municipality", "0101"),
+    ("municipality", "1234"),
     ("group", "pensioner"),
     ("has_vocational_education", "maybe"),
     ("registered_on", "1900-01-01"),
@@ -142,3 +142,13 @@ def test_a_valid_file_never_takes_the_per_case_path(
 
     monkeypatch.setattr(importlib.import_module("regimes.diff.population"), "read_cases_file", refuse)
     _same_columns(read_case_columns(path), expected)
+
+
+def test_register_kommunekoder_are_read_as_the_case_model_reads_them(tmp_path: Path) -> None:
+    cases = synthetic_population(20, seed=4, on=date(2026, 10, 1))
+    rows = [c.model_dump(mode="json", exclude_defaults=True) for c in cases]
+    rows[0]["municipality"] = "0" + rows[0]["municipality"]
+    rows[1]["municipality"] = int(rows[1]["municipality"])
+    path = tmp_path / "register.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    _same_columns(read_case_columns(path), columns_from_cases(read_cases_file(path)))

@@ -145,3 +145,27 @@ def test_synthetic_chunks_are_prefix_stable() -> None:
     first = next(synthetic_chunks(9000, seed=2, on=ON, chunk=8192))
     _same_columns(first, whole.slice(0, first.n))
     assert synthetic_columns(0, seed=2, on=ON).n == 0
+
+
+def test_a_rule_the_plan_cannot_express_goes_the_per_case_way(
+    population: list[regimes.Case], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a silent difference: a window feature the plan does not know makes the columnar
+    entry points run those cases per case (here: recurring windows declared unknown)."""
+    import regimes.plan as plan_module
+
+    monkeypatch.setattr(plan_module, "_WINDOW_FIELDS", plan_module._WINDOW_FIELDS - {"repeat_months"})
+    monkeypatch.setattr(plan_module, "_PLANS", {})
+    regime = regimes.load_regime("dk-lab-2020")
+    with pytest.raises(plan_module.UnsupportedPlanError, match="repeat_months"):
+        plan_module.compile_plan(regime)
+    sample = population[:300]
+    on = date(2021, 5, 1)
+    assert regimes.evaluate_many(sample, regime, on, backend="columnar") == regimes.evaluate_many(
+        sample, regime, on, backend="reference"
+    )
+    got = population_impact(sample, "dk-lab-2020", "dk-lab-2024", on=on, source="s", backend="columnar")
+    expected = population_impact(sample, "dk-lab-2020", "dk-lab-2024", on=on, source="s", backend="vector")
+    assert _comparable(got) == _comparable(expected)
+    assert got.assumptions["backend"] == "vector"  # it says which path ran
+    assert caseload(CaseSource.of_cases(sample), regime, on) == caseload(sample, regime, on, backend="vector")

@@ -325,7 +325,7 @@ def test_parquet_errors_name_row_and_field(tmp_path: Path) -> None:
         {
             "id": ["a", "b"],
             "birth_date": [date(1980, 1, 1), date(1980, 1, 1)],
-            "municipality": ["101", "0101"],
+            "municipality": ["101", "0999"],
             "group": ["dagpenge", "dagpenge"],
             "registered_on": [date(2026, 1, 5), date(2026, 1, 5)],
             "events": [[{"kind": "job_interview", "on": date(2026, 1, 9), "actor": "a_kasse"}], []],

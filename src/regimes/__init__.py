@@ -26,14 +26,18 @@ if TYPE_CHECKING:
     from regimes.diff import diff
     from regimes.diff.model import RegimeDiff
     from regimes.errors import (
+        ArgumentError,
         CaseError,
         EngineError,
+        MissingExtraError,
+        OutputError,
         RegimesError,
         ResolutionError,
         RulesetError,
         RulesetErrors,
     )
     from regimes.evaluate import evaluate, evaluate_many
+    from regimes.inputs import read_cases
     from regimes.layer import Regime
     from regimes.library import RegimeInfo, list_regimes, load_regime
     from regimes.resolve import Resolution, resolve
@@ -53,14 +57,18 @@ _WHERE: dict[str, str] = {
     "caseload": "regimes.caseload",
     "diff": "regimes.diff",
     "RegimeDiff": "regimes.diff.model",
+    "ArgumentError": "regimes.errors",
     "CaseError": "regimes.errors",
     "EngineError": "regimes.errors",
+    "MissingExtraError": "regimes.errors",
+    "OutputError": "regimes.errors",
     "RegimesError": "regimes.errors",
     "ResolutionError": "regimes.errors",
     "RulesetError": "regimes.errors",
     "RulesetErrors": "regimes.errors",
     "evaluate": "regimes.evaluate",
     "evaluate_many": "regimes.evaluate",
+    "read_cases": "regimes.inputs",
     "Regime": "regimes.layer",
     "RegimeInfo": "regimes.library",
     "list_regimes": "regimes.library",
@@ -120,14 +128,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Actor",
+    "ArgumentError",
     "Case",
     "CaseError",
     "CaseloadReport",
     "Confidence",
     "EngineError",
     "Evaluation",
+    "MissingExtraError",
     "NotApplied",
     "Obligation",
+    "OutputError",
     "QuotaCoverage",
     "Regime",
     "RegimeDiff",
@@ -153,5 +164,6 @@ __all__ = [
     "load_regime",
     "parse_case",
     "parse_cases",
+    "read_cases",
     "resolve",
 ]

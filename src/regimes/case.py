@@ -4,8 +4,8 @@ Why strict pydantic models: the contract promises that an unknown field or an im
 an error that *names the field*, and every later stage (facts, windows, back ends) trusts the case
 blindly. So the model is ``extra="forbid", strict=True, frozen=True``, with exactly two
 loosenings a JSON-parsed dict needs: dates come as ISO strings ``YYYY-MM-DD`` and enums as their
-values. Nothing else is coerced: ``1`` is not ``true``, ``101`` is not ``"101"``, a datetime or a
-Unix timestamp is not a date.
+values. Nothing else is coerced (``1`` is not ``true``, a datetime or a Unix timestamp is not a
+date), except a kommunekode given as an integer or with four digits (``101``, ``"0101"`` → ``"101"``).
 
 Frozen, because an evaluation on date D reads "the history as it stood on D" and must not see a
 case change under it; an incremental session grows a case with :meth:`Case.with_events`, which
@@ -35,7 +35,15 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Self, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from regimes.errors import CaseError
@@ -123,10 +131,32 @@ def _category(value: object) -> object:
 
 
 def _kommunekode(value: object) -> object:
-    """Exactly a code of the list: resolution keys regimes by it, so ``461`` or ``"0461"`` would miss."""
+    """A code of the list, as the canonical three-digit string resolution keys regimes by.
+
+    Register extracts write kommunekoder as integers (``461``) or with four digits (``"0461"``,
+    as DAGI does); both name one municipality without doubt, so both become ``"461"``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000:
+        value = f"{value:03d}"
+    elif isinstance(value, float) and value.is_integer() and 0 <= value < 1000:
+        value = f"{int(value):03d}"
+    elif isinstance(value, str) and len(value) == 4 and value.startswith("0") and value.isdigit():
+        value = value[1:]
     if isinstance(value, str) and is_municipality(value):
         return value
-    raise PydanticCustomError("kommunekode", 'must be a three-digit kommunekode as a string, e.g. "101"')
+    raise PydanticCustomError("kommunekode", 'must be a three-digit kommunekode, e.g. "101" (or 101, "0101")')
+
+
+_KOMMUNEKODE_SCHEMA: dict[str, Any] = {
+    "description": (
+        'The municipality\'s kommunekode: three digits as a string ("101" København); register '
+        'forms are accepted and normalised: an integer (101) or four digits ("0101")'
+    ),
+    "anyOf": [
+        {"type": "string", "pattern": "^0?[1-9][0-9]{2}$"},
+        {"type": "integer", "minimum": 101, "maximum": 999},
+    ],
+}
 
 
 def _case_id(value: object) -> object:
@@ -385,7 +415,7 @@ class Case(_Model):
 
     id: Annotated[str, BeforeValidator(_case_id)]
     birth_date: IsoDate
-    municipality: Annotated[str, BeforeValidator(_kommunekode)]
+    municipality: Annotated[str, BeforeValidator(_kommunekode), WithJsonSchema(_KOMMUNEKODE_SCHEMA)]
     group: _Group
 
     registered_on: IsoDate | None = None

@@ -124,8 +124,17 @@ def _columnar(
     from regimes.columnar import GROUPS, evaluate_columns
     from regimes.diff.population_columns import CaseSource, coverage_counts
     from regimes.library import load_regime
+    from regimes.plan import UnsupportedPlanError, plan_of
 
     chosen = load_regime(regime) if isinstance(regime, str) else regime
+    try:
+        plan_of(chosen)
+    except UnsupportedPlanError:
+        # A rule the plan cannot express yet: the per-case path, explicitly.
+        listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+        if isinstance(listed, Sequence):
+            return caseload(listed, chosen, on, backend="vector")
+        raise
     if isinstance(cases, CaseSource):
         source = cases
     elif isinstance(cases, CaseColumns):

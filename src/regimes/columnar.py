@@ -54,7 +54,7 @@ from regimes.facts import FACTS
 from regimes.horizon import horizon_texts
 from regimes.layer import Regime
 from regimes.municipalities import MUNICIPALITIES
-from regimes.plan import plan_of
+from regimes.plan import UnsupportedPlanError, plan_of
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.vocabulary import Actor, ExemptionGround, OfferType, TargetGroup
 
@@ -566,6 +566,23 @@ def evaluate_many_columnar(
     out: dict[int, Evaluation] = {}
     for chosen, positions in groups.values():
         subset = [cases[p] for p in positions]
+        try:
+            plan_of(chosen, include_unverified=include_unverified)
+        except UnsupportedPlanError:
+            # A feature the plan cannot express yet: these cases go the per-case way, explicitly.
+            from regimes.evaluate import evaluate_many
+
+            fallback = evaluate_many(
+                subset,
+                explicit if explicit is not None else None,
+                on,
+                backend="vector",
+                include_unverified=include_unverified,
+                explain=explain,
+                traces=traces,
+            )
+            out.update(zip(positions, fallback, strict=True))
+            continue
         columns = columns_from_cases(subset)
         result = evaluate_columns(columns, chosen, on, include_unverified=include_unverified)
         materializer = Materializer(result, columns, fact_columns(columns, on))

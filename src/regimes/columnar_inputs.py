@@ -20,16 +20,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+from pydantic_core import PydanticCustomError
 
-from engine.columnar.dates import days_from_civil, month_length
 from engine.columnar.tables import NO_DATE, Categorical, EventTable, IntervalTable, day_number
-from regimes.case import Case
+from regimes.case import Case, _kommunekode, _to_date
 from regimes.columnar import (
     ACTORS,
     CLOCKS,
@@ -148,41 +148,53 @@ def _raw_columns(path: Path, kind: str, row_groups: Sequence[int] | None = None)
 # --- columnar checks -----------------------------------------------------------------------------
 
 
+_BAD: Final = object()
+
+
+def _by_value(values: Sequence[Any], judge: Callable[[Any], Any]) -> tuple[list[Any], npt.NDArray[np.bool_]]:
+    """``judge`` applied once per distinct value (a column repeats few): the results, and where
+    the value was rejected (``judge`` raised). ``None`` stays ``None`` (an empty cell)."""
+    seen: dict[Any, Any] = {}
+    out: list[Any] = []
+    for v in values:
+        key = (type(v), v)
+        try:
+            hit = seen[key]
+        except KeyError:
+            try:
+                hit = None if v is None else judge(v)
+            except (PydanticCustomError, ValueError, TypeError):
+                hit = _BAD
+            seen[key] = hit
+        except TypeError:  # unhashable (a list where a date belongs)
+            hit = _BAD
+        out.append(hit)
+    return out, np.array([x is _BAD for x in out], dtype=np.bool_)
+
+
 def _dates(values: Sequence[Any], csv: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Day numbers (NO_DATE for none) and where a value is not a date the case model takes."""
-    n = len(values)
-    days = np.full(n, NO_DATE, dtype=_I64)
-    bad = np.zeros(n, dtype=np.bool_)
-    text = [i for i, v in enumerate(values) if isinstance(v, str)]
-    for i, v in enumerate(values):
-        if v is None or isinstance(v, str):
-            continue
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime) and not csv:
-            days[i] = day_number(v)
-        else:
-            bad[i] = True
-    if text:
-        strings = [values[i] for i in text]
-        ok = np.array([_ISO.fullmatch(s) is not None for s in strings], dtype=np.bool_)
-        y = np.array([int(s[:4]) if good else 2000 for s, good in zip(strings, ok, strict=True)], dtype=_I64)
-        m = np.array([int(s[5:7]) if good else 1 for s, good in zip(strings, ok, strict=True)], dtype=_I64)
-        d = np.array([int(s[8:10]) if good else 1 for s, good in zip(strings, ok, strict=True)], dtype=_I64)
-        ok &= (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
-        ok &= d <= month_length(y, np.clip(m, 1, 12))
-        at = np.array(text, dtype=_I64)
-        days[at] = np.where(ok, days_from_civil(y, np.clip(m, 1, 12), np.maximum(d, 1)), NO_DATE)
-        bad[at] = ~ok
+    """Day numbers (NO_DATE for none) and where a value is not a date the case model takes
+    (judged by the case model's own date parser, once per distinct value)."""
+    judged, bad = _by_value(values, lambda v: day_number(_to_date(v)))
+    days = np.array([NO_DATE if x is None or x is _BAD else x for x in judged], dtype=_I64)
     return days, bad
 
 
-def _codes(values: Sequence[Any], categories: tuple[str, ...]) -> tuple[Categorical, npt.NDArray[np.bool_]]:
+def _codes(
+    values: Sequence[Any], categories: tuple[str, ...], judge: Callable[[Any], Any] | None = None
+) -> tuple[Categorical, npt.NDArray[np.bool_]]:
+    """Codes into ``categories`` (``judge`` first normalises a value, as the case model does)."""
     index = {c: i for i, c in enumerate(categories)}
-    codes = np.fromiter(
-        (index.get(v, -2) if isinstance(v, str) else -1 if v is None else -2 for v in values),
-        dtype=np.int16,
-        count=len(values),
-    )
-    return Categorical(np.where(codes == -2, -1, codes).astype(np.int16), categories), codes == -2
+
+    def code(v: Any) -> int:
+        word = judge(v) if judge is not None else v
+        if not isinstance(word, str) or word not in index:
+            raise ValueError(word)
+        return index[word]
+
+    judged, bad = _by_value(values, code)
+    codes = np.array([-1 if x is None or x is _BAD else x for x in judged], dtype=np.int16)
+    return Categorical(codes, categories), bad
 
 
 def _flags(values: Sequence[Any], csv: bool) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -386,7 +398,7 @@ def _columns(path: Path, kind: str, row_groups: Sequence[int] | None = None) -> 
     bad |= np.array([not (isinstance(v, str) and v.strip()) for v in ids], dtype=np.bool_)
     birth, b = _dates(raw.get("birth_date", empty), csv)
     bad |= b | (birth == NO_DATE)
-    municipality, b = _codes(raw.get("municipality", empty), MUNICIPALITY_CODES)
+    municipality, b = _codes(raw.get("municipality", empty), MUNICIPALITY_CODES, _kommunekode)
     bad |= b | (municipality.codes < 0)
     group, b = _codes(raw.get("group", empty), GROUPS)
     bad |= b | (group.codes < 0)

@@ -6,8 +6,11 @@
     ├── RulesetError (ValueError)     a ruleset file is wrong: file, line, rule id, what
     │   └── RulesetErrors             several RulesetErrors found in one pass (``check``)
     ├── CaseError (ValueError)        a case is wrong: names the field and the value
+    ├── ArgumentError (ValueError)    an argument is not what the function documents (a date, a back end)
     ├── ResolutionError (LookupError) no regime for a municipality/date, or an unknown regime id
-    └── EngineError (RuntimeError)    a back end failed; wraps its native exception
+    ├── EngineError (RuntimeError)    a back end failed; wraps its native exception
+    ├── MissingExtraError (ImportError) a feature needs an optional extra that is not installed
+    └── OutputError (OSError)         an output (file or folder) cannot be written; checked before the work
 
 Why subclass the built-ins: callers who already catch ``ValueError`` around parsing keep
 working, as attrs does with ``FrozenError(AttributeError)``.
@@ -91,6 +94,25 @@ class CaseError(RegimesError, ValueError):
         named = self.field and (f"'{self.field}'" in self.message or self.message.startswith(self.field))
         field = f"{self.field}: " if self.field and not named else ""
         return f"{where}{who}{field}{self.message}"
+
+
+class ArgumentError(RegimesError, ValueError):
+    """An argument of a public function is not what it documents; the message starts with its name.
+
+    ``regimes.evaluate(case, on="10/03/2024")`` → ``on: must be a date YYYY-MM-DD (got '10/03/2024')``.
+    """
+
+
+class MissingExtraError(RegimesError, ImportError):
+    """A feature needs an optional dependency group (an *extra*) that is not installed.
+
+    The message names the feature, the extra and the command that installs it, e.g.
+    ``reading Parquet needs the 'analyst' extra: pip install 'regimes[analyst]' (no module pyarrow)``.
+    """
+
+
+class OutputError(RegimesError, OSError):
+    """An output cannot be written (a missing folder, no permission); found before any work is done."""
 
 
 class ResolutionError(RegimesError, LookupError):

@@ -22,9 +22,10 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from engine.backends import get_backend
 from engine.backends.base import Matcher
@@ -371,9 +372,9 @@ def _is_what_if(case: Case, regime: Regime, on: date) -> bool:
 
 
 def evaluate(
-    case: Case,
+    case: Case | Mapping[str, Any],
     regime: Regime | str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     *,
     backend: str = DEFAULT_BACKEND,
     include_unverified: bool = False,
@@ -382,32 +383,38 @@ def evaluate(
     """Evaluate one case.
 
     Args:
-        case: a validated :class:`~regimes.Case`.
+        case: a validated :class:`~regimes.Case`, or a JSON-compatible mapping of its fields
+            (validated as :func:`regimes.parse_case` does).
         regime: a :class:`~regimes.Regime`, a bundled regime id or a path to a YAML file,
             or ``None`` to apply the regime :func:`regimes.resolve` picks for the case's
             municipality on ``on``.
-        on: the evaluation date (default: today). Events dated after it are ignored.
+        on: the evaluation date, a ``date`` or an ISO ``YYYY-MM-DD`` string (default: today).
+            Events dated after it are ignored.
         backend: ``"durable"`` (Rete, the default), ``"vector"``, ``"columnar"`` (the whole plan
             column-wise) or ``"reference"``; all give identical results.
         include_unverified: also apply rules tagged ``unverified`` (off by default).
         explain: also list the rules that did not apply, and why.
 
     Raises:
+        CaseError: ``case`` is not a valid case (the field is named).
+        ArgumentError: ``on`` is not a date, or ``backend`` is not an installed back end.
         ResolutionError: no regime is in force for the case's municipality on ``on``,
             or the regime id is unknown.
         RulesetError: the regime's files are invalid.
         EngineError: the back end failed.
     """
+    from regimes.inputs import as_case
+
     results = evaluate_many(
-        [case], regime, on, backend=backend, include_unverified=include_unverified, explain=explain
+        [as_case(case)], regime, on, backend=backend, include_unverified=include_unverified, explain=explain
     )
     return results[0]
 
 
 def evaluate_many(
-    cases: Sequence[Case],
+    cases: Sequence[Case | Mapping[str, Any]],
     regime: Regime | str | None = None,
-    on: date | None = None,
+    on: date | str | None = None,
     *,
     backend: str = DEFAULT_BACKEND,
     include_unverified: bool = False,
@@ -418,9 +425,12 @@ def evaluate_many(
 
     ``traces=False`` leaves every trace empty: population runs count steps and never read them.
     """
+    from regimes.inputs import as_backend, as_cases, as_day
     from regimes.library import load_regime
 
-    day = on or date.today()
+    cases = as_cases(cases)
+    day = as_day(on)
+    backend = as_backend(backend)
     if backend == "columnar":  # the whole plan column-wise (regimes.columnar), not only the conditions
         from regimes.columnar import evaluate_many_columnar
 

@@ -158,7 +158,11 @@ def show(
 @friendly
 def evaluate(
     cases: Annotated[
-        str, typer.Argument(help="A JSON file (one case or a list), a .jsonl file, or - for stdin.")
+        str,
+        typer.Argument(
+            metavar="CASES",
+            help="Cases: JSON (one or a list), JSON Lines, CSV or Parquet (docs/inputs.md), or - for stdin.",
+        ),
     ],
     regime: Annotated[
         list[str] | None,

@@ -54,7 +54,7 @@ def caseload_command(
     """Quota coverage over a caseload: per rule and group, covered, required, met, open, missed, verdict."""
     from engine.backends import available_backends
     from regimes.caseload import caseload
-    from regimes.diff.population import population_backend, read_cases_file
+    from regimes.diff.population import population_backend
     from regimes.inputs import read_cases
     from regimes.library import load_regime
 
@@ -85,8 +85,7 @@ def caseload_command(
 
         report = caseload(read_case_columns(cases), resolved, day, backend=chosen)
     else:
-        loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
-        report = caseload(loaded, resolved, day, backend=chosen)
+        report = caseload(read_cases(cases), resolved, day, backend=chosen)
     if fmt is CaseloadFormat.json:
         data: dict[str, Any] = report.model_dump(mode="json")
         for row, quota in zip(data["quotas"], report.quotas, strict=True):

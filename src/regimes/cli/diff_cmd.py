@@ -55,7 +55,7 @@ def _population(
     """The population part, from a case file or a synthetic population, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from regimes.diff.population import population_backend, population_impact, read_cases_file
+    from regimes.diff.population import population_backend, population_impact
     from regimes.diff.population_columns import CaseSource
     from regimes.inputs import read_cases
     from regimes.synthetic import ASSUMPTIONS, synthetic_population
@@ -78,7 +78,7 @@ def _population(
 
             loaded = CaseSource.of_columns(read_case_columns(cases))  # straight to columns
         else:
-            loaded = read_cases(cases) if cases == "-" else read_cases_file(cases)
+            loaded = read_cases(cases)
         source, assumptions = cases, None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     # The bar goes to stderr, so `--format json` on stdout stays clean.

@@ -59,6 +59,8 @@ class CaseSource:
     label: str = ""
     partitions: tuple[Any, ...] | None = None
     """How Dask workers load it (:class:`regimes.distributed.Partition`); ``None``: not splittable."""
+    as_cases: Callable[[], Sequence[Case]] | None = None
+    """The same cases as validated objects, for the per-case path (a rule the plan cannot express)."""
 
     @staticmethod
     def parquet(path: str | Path, chunk: int = 100_000, partition_rows: int = 250_000) -> CaseSource:
@@ -70,8 +72,13 @@ class CaseSource:
             columns = read_case_columns(path)
             yield from CaseSource.of_columns(columns, chunk).chunks()
 
+        def as_cases() -> Sequence[Case]:
+            from regimes.inputs import read_cases
+
+            return read_cases(path)
+
         n = sum(parquet_row_groups(path))
-        return CaseSource(n, chunks, str(path), tuple(parquet_partitions(path, partition_rows)))
+        return CaseSource(n, chunks, str(path), tuple(parquet_partitions(path, partition_rows)), as_cases)
 
     @staticmethod
     def of_cases(cases: Sequence[Case], chunk: int = 50_000) -> CaseSource:
@@ -79,7 +86,7 @@ class CaseSource:
             for first in range(0, len(cases), chunk):
                 yield columns_from_cases(cases[first : first + chunk])
 
-        return CaseSource(len(cases), chunks)
+        return CaseSource(len(cases), chunks, as_cases=lambda: cases)
 
     @staticmethod
     def of_columns(columns: CaseColumns, chunk: int = 100_000) -> CaseSource:
@@ -95,6 +102,7 @@ class CaseSource:
     @staticmethod
     def synthetic(n: int, seed: int, on: date, chunk: int = 65_536) -> CaseSource:
         from regimes.distributed import synthetic_partitions
+        from regimes.synthetic import synthetic_population
         from regimes.synthetic_columns import synthetic_chunks
 
         return CaseSource(
@@ -102,6 +110,7 @@ class CaseSource:
             lambda: synthetic_chunks(n, seed, on=on, chunk=chunk),
             f"synthetic n={n} seed={seed}",
             tuple(synthetic_partitions(n, seed, on)),
+            lambda: synthetic_population(n, seed, on=on),
         )
 
 
