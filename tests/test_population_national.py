@@ -33,7 +33,7 @@ def _spell(ident: str, group: TargetGroup, start: str, end: str, weight: float, 
 @pytest.fixture(scope="module")
 def small() -> list[Spell]:
     return [
-        _spell("dp-year", G.DAGPENGE, "2027-01-01", "2027-12-31", 2.0),
+        _spell("dp-year", G.DAGPENGE, "2027-01-01", "2028-12-31", 2.0),
         _spell("kh-year", G.KONTANTHJAELP_JOBPARAT, "2027-01-01", "2028-06-30", 3.0),
         _spell("dp-short", G.DAGPENGE, "2027-03-01", "2027-04-15", 1.5),
         _spell("sdp-stock", G.SYGEDAGPENGE, "2026-11-02", "2027-05-31", 4.0, employed=True),
@@ -62,7 +62,8 @@ def test_totals_are_the_weighted_sums_of_the_per_case_evaluations(small: list[Sp
 
 
 def test_a_spell_over_the_whole_year_counts_as_its_citizen_year(small: list[Spell]) -> None:
-    """Independent of the yearly counting: for a spell starting 1 January, year = citizen-year."""
+    """Independent of the yearly counting: a spell from 1 January that outlasts its windows counts its
+    citizen-year (the year's obligations all close before the spell ends, so nothing is prorated)."""
     year_long = small[:2]
     per_case = yearly_figures(year_long, A, YEAR, backend="reference")
     for spell, row in zip(year_long, per_case, strict=True):
@@ -73,10 +74,17 @@ def test_a_spell_over_the_whole_year_counts_as_its_citizen_year(small: list[Spel
         assert row[COLUMNS.index("years")] == pytest.approx(1.0)
 
 
-def test_a_spell_counts_only_what_opens_before_it_ends(small: list[Spell]) -> None:
+def test_a_spell_counts_only_what_opens_before_it_ends_and_cut_windows_pro_rata(small: list[Spell]) -> None:
     short, year_long = yearly_figures([small[2], small[0]], A, YEAR, backend="reference")
     assert 0 < short[COLUMNS.index("interviews")] < year_long[COLUMNS.index("interviews")]
     assert short[COLUMNS.index("years")] == pytest.approx(46 / 365)
+    # dk-lab-2024, dagpenge from 1 March to 15 April (46 days): the first a-kasse interview within 2
+    # weeks closes inside the spell (1, whole) and is one of the 3 of the first 3 months, whose window
+    # (1 March-31 May, 92 days) the spell cuts: its 2 more interviews count 46/92. The 3 jobcenter
+    # interviews of months 3-6 open after the spell ends and do not count; the first offer (1 March-
+    # 31 August, 184 days) counts 46/184.
+    assert short[COLUMNS.index("interviews")] == pytest.approx(1 + 2 * 46 / 92)
+    assert short[COLUMNS.index("offers")] == pytest.approx(46 / 184)
 
 
 def test_samples_cover_the_year_and_are_weighted_to_the_parameters() -> None:

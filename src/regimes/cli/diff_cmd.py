@@ -174,6 +174,13 @@ def diff_command(
         int, typer.Option("--sample", min=1, help="--national: spells sampled per run.")
     ] = 2000,
     runs: Annotated[int, typer.Option("--runs", min=1, help="--national: runs of the ensemble.")] = 10,
+    panel: Annotated[
+        Path | None,
+        typer.Option("--panel", help="--national from a register panel (DREAM format) instead of a sample."),
+    ] = None,
+    panel_mapping: Annotated[
+        Path | None, typer.Option("--panel-mapping", help="Benefit codes → target groups for --panel (YAML).")
+    ] = None,
 ) -> None:
     """How two regimes differ: rules changed, classes of cases treated differently, and how much."""
     from engine.backends import available_backends
@@ -190,7 +197,12 @@ def diff_command(
         assert result.on is not None
         population = _population(result, cases, synthetic, seed, result.on, backend, minutes, dask)
         result = result.model_copy(update={"population": population})
-    if national or year is not None:
+    if panel is not None:
+        from regimes.population.cli import national_from_panel
+
+        impact = national_from_panel(result, year, panel, panel_mapping, by.value, minutes, backend)
+        result = result.model_copy(update={"national": impact})
+    elif national or year is not None:
         from regimes.population.cli import national_part
 
         impact = national_part(

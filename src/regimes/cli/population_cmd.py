@@ -105,3 +105,67 @@ def describe_command(
     if described["flags_not_in_case_model"]:
         names = ", ".join(described["flags_not_in_case_model"])
         console.print(f"Flags drawn but not set on cases (the case model has no such field yet): {names}")
+
+
+class PanelFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@population_app.command("panel")
+@friendly
+def panel_command(
+    panel: Annotated[
+        Path, typer.Argument(help="A weekly panel: wide or long CSV or Parquet (docs/population.md).")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Benefit codes → target groups (YAML; default the bundled example)."),
+    ] = None,
+    fmt: Annotated[PanelFormat, typer.Option("--format", help="table or json.")] = PanelFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the spells' cases as JSON Lines to this file.")
+    ] = None,
+) -> None:
+    """Turn a register panel (one benefit code per person and week) into spells and cases."""
+    import json
+
+    from regimes.population.panel import panel_spells, to_spells
+
+    spells = panel_spells(panel, mapping)
+    cases = to_spells(spells, source=str(panel))
+    rows: list[dict[str, Any]] = [
+        {
+            "case": s.case.model_dump(mode="json", exclude_defaults=True),
+            "start": s.start.isoformat(),
+            "end": s.end.isoformat(),
+            "weeks": p.weeks,
+            "codes": list(p.codes),
+            "censored_start": p.censored_start,
+            "censored_end": p.censored_end,
+        }
+        for p, s in zip(spells, cases, strict=True)
+    ]
+    if out is not None:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {len(rows)} spells to {escape(str(out))}", highlight=False)
+        return
+    if fmt is PanelFormat.json:
+        print_json(rows)
+        return
+    table = Table(title=f"Spells in {escape(str(panel))}")
+    for column in ("case", "group", "start", "end", "weeks", "codes", "censored"):
+        table.add_column(column)
+    for r in rows:
+        censored = ", ".join(k for k in ("start", "end") if r[f"censored_{k}"])
+        table.add_row(
+            r["case"]["id"],
+            r["case"]["group"],
+            r["start"],
+            r["end"],
+            str(r["weeks"]),
+            " ".join(r["codes"]),
+            censored,
+        )
+    console.print(table)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from regimes.diff.model import RegimeDiff
     from regimes.population.model import NationalImpact
 
-__all__ = ["national_md", "national_page", "national_part", "national_renderables"]
+__all__ = ["national_from_panel", "national_md", "national_page", "national_part", "national_renderables"]
 
 
 def national_part(
@@ -54,6 +54,33 @@ def national_part(
             backend=backend,
             progress=advance,
         )
+
+
+def national_from_panel(
+    diff: RegimeDiff,
+    year: int | None,
+    panel: Path,
+    mapping: Path | None,
+    by: str,
+    minutes: Path | None,
+    backend: str | None,
+) -> NationalImpact:
+    """Yearly totals of a register panel's spells (each a person, weight 1); one run, no band."""
+    from regimes.population.national import impact_of_spells
+    from regimes.population.panel import panel_spells, to_spells
+
+    chosen = year if year is not None else (diff.on.year if diff.on is not None else 2027)
+    spells = to_spells(panel_spells(panel, mapping), source=str(panel))
+    return impact_of_spells(
+        spells,
+        diff.a,
+        diff.b,
+        year=chosen,
+        source=f"register panel {panel}",
+        by_municipality=by == "municipality",
+        minutes=minutes,
+        backend=backend,
+    )
 
 
 def national_renderables(diff: RegimeDiff, by: str) -> list[Any]:

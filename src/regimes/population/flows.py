@@ -21,8 +21,10 @@ How a case is counted in the year (:func:`yearly_figures`), with the population 
 counting (:func:`regimes.diff.population.count_required`): evaluate the case (no history: required,
 not done) under the regime on 31 December of the year; keep the obligations whose window *opens* in
 the year and not after the spell's last day, and that are neither exempted nor suspended; count the
-fewest dated steps that meet them (quotas at their floor share). In a stationary flow, counting by
-the day a window opens gives the same yearly rate as any other fixed rule.
+fewest dated steps that meet them (quotas at their floor share). A window still open when the spell
+ends counts pro rata: its marginal steps times the share of the window the person was on the benefit
+(:func:`_prorated`). In a stationary flow, counting by the day a window opens gives the same yearly
+rate as any other fixed rule.
 
     >>> from regimes.population.params import load_params
     >>> spells = sample_spells(load_params(), 2027, 60, seed=1)
@@ -48,6 +50,7 @@ from regimes.layer import Regime
 from regimes.library import load_regime
 from regimes.municipalities import MUNICIPALITIES
 from regimes.population.params import Drawn, PopulationParams, Survival, draw, municipal_weights
+from regimes.results import Obligation
 from regimes.vocabulary import Status, TargetGroup
 
 __all__ = [
@@ -227,6 +230,31 @@ def sample_spells(
     return spells
 
 
+def _prorated(
+    obligations: Sequence[Obligation], end: dt.date, minutes: Minutes
+) -> tuple[float, float, float, float]:
+    """What ``obligations`` require of a spell that ends on ``end``.
+
+    A window that closes on or before the spell's end counts whole. A window still open when the
+    spell ends counts with the share of it the person was on the benefit: its marginal steps (what
+    it adds to the others) times ``(end − opens + 1) / (deadline − opens + 1)``. Why: "four
+    interviews within six months" does not bind a person who leaves after one; counting them whole
+    would charge short spells with the whole course, counting them not at all would charge nothing
+    for the weeks they were there. Windows without a deadline count whole.
+    """
+    whole = [o for o in obligations if o.deadline is None or o.deadline <= end]
+    cut = [o for o in obligations if o.deadline is not None and o.deadline > end]
+    base = count_required(whole, minutes)
+    totals = list(base)
+    for o in cut:
+        assert o.deadline is not None
+        share = ((end - o.opens).days + 1) / ((o.deadline - o.opens).days + 1)
+        with_it = count_required([*whole, o], minutes)
+        for k in range(4):
+            totals[k] += share * (with_it[k] - base[k])
+    return totals[0], totals[1], totals[2], totals[3]
+
+
 def _exposure(spell: Spell, jan1: dt.date, dec31: dt.date) -> float:
     first, last = max(spell.start, jan1), min(spell.end, dec31)
     return max((last - first).days + 1, 0) / ((dec31 - jan1).days + 1)
@@ -258,8 +286,8 @@ def yearly_figures(
     for row, (spell, ev) in enumerate(zip(spells, evaluations, strict=True)):
         last = min(spell.end, dec31)
         kept = [o for o in ev.obligations if o.status not in _NOT_REQUIRED and jan1 <= o.opens <= last]
-        interviews, offers, followups, hours = count_required(kept, table)
+        figures = _prorated(kept, spell.end, table)
         half = spell.start + dt.timedelta(days=_FIRST_HALF_DAYS)
-        early = count_required([o for o in kept if o.opens < half], table)[0]
-        out[row] = (interviews, offers, followups, hours, early, _exposure(spell, jan1, dec31))
+        early = _prorated([o for o in kept if o.opens < half], spell.end, table)[0]
+        out[row] = (*figures, early, _exposure(spell, jan1, dec31))
     return out
