@@ -2,7 +2,8 @@
 
 Not part of the test run (it prints, it asserts nothing). Run:
 ``.venv/bin/python benchmarks/population.py`` (add ``--quick`` for 100,000 cases instead of
-1,000,000 in the diff). Pinned: regimes ``dk-lab-2024`` (per-case rates) and the diff
+1,000,000 in the diff; ``--dask N`` times the N-case diff on local Dask clusters of 1 and 2
+workers instead). Pinned: regimes ``dk-lab-2024`` (per-case rates) and the diff
 ``dk-lab-2024`` → ``dk-reform-2026``, synthetic population seed 1, evaluation date 2026-08-10
 (the diff's default date: the later regime's start + 40 days), 10,000 cases for the per-case
 back ends and for the columnar one.
@@ -144,7 +145,20 @@ def _child(command: list[str]) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "rss": after.ru_maxrss * 1024.0}
 
 
+def run_dask(n: int, workers: int) -> dict[str, float]:
+    """The same diff on a local Dask cluster of ``workers`` worker processes (loopback)."""
+    command = [str(REGIMES_BIN), "diff", A, B, "--synthetic", str(n), "--format", "json"]
+    return _child([*command, "--dask", f"local:{workers}"])
+
+
 def main(argv: list[str]) -> None:
+    if "--dask" in argv:
+        n = int(argv[argv.index("--dask") + 1])
+        print(f"machine: {machine()}")
+        for workers in (1, 2):
+            d = run_dask(n, workers)
+            print(f"regimes diff {A} {B} --synthetic {n:,} --dask local:{workers}: wall {d['wall']:.1f} s")
+        return
     diff_cases = 100_000 if "--quick" in argv else DIFF_CASES
     print(f"machine: {machine()}")
     print(f"pinned: regimes {A} (rates) and {A} -> {B} (diff), seed {SEED}, on {ON}, {PER_CASE:,} cases")
