@@ -3,7 +3,7 @@
 The quota used is dk-reform-2026's ``reform-2026.dagpenge.akasse-interviews-quota``: 75 % of the
 dagpenge cases get 2 a-kasse interviews within the first 3 months. On 2026-10-01:
 
-- a case registered 2026-03-02 (deadline 2026-06-01, closed) with 2 interviews is *met*;
+- a case registered 2026-07-01 (deadline 2026-09-30, closed) with 2 interviews is *met*;
 - the same with 1 interview is *missed*;
 - a case registered 2026-08-03 (deadline 2026-11-02, still running) without interviews is *open*.
 
@@ -46,11 +46,11 @@ def dagpenge(name: str, registered: str, interviews: list[str]) -> Case:
 
 
 def met(i: int) -> Case:
-    return dagpenge(f"met-{i}", "2026-03-02", ["2026-03-10", "2026-04-20"])
+    return dagpenge(f"met-{i}", "2026-07-01", ["2026-07-08", "2026-08-20"])
 
 
 def missed(i: int) -> Case:
-    return dagpenge(f"missed-{i}", "2026-03-02", ["2026-03-10"])
+    return dagpenge(f"missed-{i}", "2026-07-01", ["2026-07-08"])
 
 
 def still_open(i: int) -> Case:

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from functools import cache
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 import regimes
 from regimes.diff import diff
@@ -166,9 +166,13 @@ def _check_no_missed_class(a: str, b: str, data: dict[str, object]) -> None:
     d = cached_diff(a, b)
     assert d.on is not None
     case = regimes.parse_case(data)
-    ev_a = evaluate(case, a, d.on)
-    ev_b = evaluate(case, b, d.on)
+    ev_a = evaluate(case, a, d.on, explain=True)
+    ev_b = evaluate(case, b, d.on, explain=True)
+    # The classes partition the law of the diff date. A duty that falls due under another law
+    # (C8, regimes.transitions: a version or regime boundary after the date) is judged by that
+    # law, which the classes do not partition: such cases are outside what the argument covers.
     va, vb, keys = views(a, b)
+    assume(not (_crosses_a_boundary(ev_a, va) or _crosses_a_boundary(ev_b, vb)))
     key = difference(va, vb, fact_row(case, d.on))
     if compared(ev_a) != compared(ev_b):
         assert key[0] or key[1], "evaluations differ although every applying rule's signature is equal"
@@ -177,11 +181,30 @@ def _check_no_missed_class(a: str, b: str, data: dict[str, object]) -> None:
         assert compared(ev_a) == compared(ev_b)
 
 
+def _crosses_a_boundary(ev: Evaluation, view: SignatureView) -> bool:
+    """Whether a duty of ``ev`` was judged by a law other than the one ``view`` partitions."""
+    from regimes.evaluate import _law_key, engine_for
+    from regimes.library import load_regime
+    from regimes.transitions import NOT_OWED_THEN
+
+    own = _law_key(view.compiled, view.day)
+    for o in ev.obligations:
+        if o.judged_under is None or o.judged_on is None:
+            continue
+        if _law_key(engine_for(load_regime(o.judged_under)).compiled, o.judged_on) != own:
+            return True
+    return any(n.reason.startswith(NOT_OWED_THEN) for n in ev.not_applied or [])
+
+
 def _no_missed_class_test(a: str, b: str) -> None:
     on = cached_diff(a, b).on
     assert on is not None
 
-    @settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=_EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     @given(data=threshold_case_dicts(on))
     def run(data: dict[str, object]) -> None:
         _check_no_missed_class(a, b, data)

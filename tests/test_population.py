@@ -80,15 +80,17 @@ def test_dagpenge_case_by_hand() -> None:
     jobcenter 04-05 … 07-04: 3; joint interview 07-05 … 2027-05-04 (opens in the year): 1 → 7
     interviews. Offer by 07-04: 1. Hours: 6 × 45 + 60 + 120 + intensified effort 60 = 510 min = 8.5.
 
-    B (dk-reform-2026): the two fixed rules and the first-offer rule are exempted. A-kasse — the
-    binding first interview (1), plus the quota of 2 at 75 %: 1 + 0.75 × (2 − 1) = 1.75; municipality
-    quota 0.75 × 2 = 1.5; joint interview 1 → 4.25. Offer quota 0.75 × 1. Hours: 3.25 × 45 + 60 +
-    0.75 × 120 + 60 = 356.25 min = 5.9375.
+    B (dk-reform-2026, from 2026-07-01): a duty is judged by the law in force on its deadline
+    (corrections C8). The a-kasse's first interview (01-19) and its three interviews (04-04) fell
+    due before the reform, so dk-lab-2024 judges them: 3 (the reform's a-kasse quota, due 04-04 too,
+    was not owed then). The jobcenter's interviews (07-04) and the first offer (07-04) fall due under
+    the reform: lifted, municipality quota 0.75 × 2 = 1.5; joint interview 1 → 5.5. Offer quota
+    0.75 × 1. Hours: 4.5 × 45 + 60 + 0.75 × 120 + 60 = 412.5 min = 6.875.
     """
     pop = impact([DAGPENGE])
     t = pop.total
     assert (t.interviews_a, t.offers_a, t.followups_a, t.hours_a) == (7.0, 1.0, 0.0, 8.5)
-    assert (t.interviews_b, t.offers_b, t.followups_b, t.hours_b) == (4.25, 0.75, 0.0, 5.9375)
+    assert (t.interviews_b, t.offers_b, t.followups_b, t.hours_b) == (5.5, 0.75, 0.0, 6.875)
     # Deadlines by month of the case: A first interview and CV 01-19 (1), three a-kasse 04-04 (3),
     # jobcenter and offer 07-04 (6), joint and intensified at 16 months (later).
     assert {k: v for k, v in pop.deadlines_a.items() if v} == {
@@ -161,7 +163,7 @@ def test_slices_are_means_per_citizen_year() -> None:
     pop = impact([DAGPENGE, JOBPARAT, SICK])
     assert pop.cases == 3
     assert pop.total.interviews_a == pytest.approx((7 + 4 + 0) / 3, abs=1e-4)
-    assert pop.total.interviews_b == pytest.approx((4.25 + 3.25 + 0) / 3, abs=1e-4)
+    assert pop.total.interviews_b == pytest.approx((5.5 + 3.25 + 0) / 3, abs=1e-4)
     assert [r.slice for r in pop.by_group] == ["dagpenge", "kontanthjaelp_jobparat", "sygedagpenge"]
     assert [r.slice for r in pop.by_municipality] == ["101 København", "851 Aalborg"]
     copenhagen = pop.by_municipality[0]
@@ -268,9 +270,9 @@ def test_headline_names_every_group() -> None:
     pop = impact([DAGPENGE, JOBPARAT])
     text = headline(pop, A, B)
     assert text.startswith(
-        f"Required interviews per citizen-year, {A} → {B}: all 2 cases 5.50 → 3.75 (−1.75)"
+        f"Required interviews per citizen-year, {A} → {B}: all 2 cases 5.50 → 4.38 (−1.12)"
     )
-    assert "dagpenge 7.00 → 4.25 (−2.75)" in text and "kontanthjaelp_jobparat 4.00 → 3.25 (−0.75)" in text
+    assert "dagpenge 7.00 → 5.50 (−1.50)" in text and "kontanthjaelp_jobparat 4.00 → 3.25 (−0.75)" in text
 
 
 # --------------------------------------------------------------------------------------------

@@ -197,6 +197,13 @@ C_NJ = {
     "events": [{"kind": "job_interview", "actor": "jobcenter", "on": "2021-09-20", "form": "phone"}],
 }
 
+C_NJ_EARLY = {
+    **C_NJ,
+    "registered_on": "2021-06-28",
+    "period_start": "2021-06-28",
+    "events": [{"kind": "job_interview", "actor": "jobcenter", "on": "2021-07-12", "form": "phone"}],
+}
+
 # name -> (case, regime (None: resolved), evaluation date)
 EVALUATIONS: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "ex2": (C_DP20, "dk-lab-2020", "2022-10-10"),
@@ -240,6 +247,9 @@ EVALUATIONS: dict[str, tuple[dict[str, Any], str | None, str]] = {
     "ex15b": ({**C_KH26, "covered_by_work_obligation": True}, "dk-reform-2026", "2026-07-15"),
     "ex16-hjoerring": ({**C_NJ, "municipality": "860"}, None, "2021-10-04"),
     "ex16-morsoe": ({**C_NJ, "municipality": "773"}, None, "2021-10-04"),
+    # C8 reading of Ex 16: the same case registered in time for its deadlines to fall inside the trial.
+    "ex16-hjoerring-in-trial": ({**C_NJ_EARLY, "municipality": "860"}, None, "2021-08-02"),
+    "ex16-morsoe-in-trial": ({**C_NJ_EARLY, "municipality": "773"}, None, "2021-08-02"),
 }
 
 
@@ -467,10 +477,21 @@ OBLIGATION_ROWS = [
      {"count": 1, "done": 1, "opens": "2026-07-01", "status": "met", "deadline_asserted": False}),
     ("ex15b", "lab-2024.non-dagpenge.interviews-6m", {"status": "exempted", "by_citation": LOVE_1750}),
     # Ex 16. North Jutland frikommune (Hjørring) vs its neighbour (Morsø)
+    # Corrections C8 supersede Ex 16's Hjørring column: the trial ends 2021-12-31 and "lifts nothing
+    # due after E"; both deadlines (2022-03-05) lie after it, so the statute judges them, as in Morsø.
     ("ex16-hjoerring", "lab-2020.dagpenge.interviews-jobcenter-6m",
-     {"status": "exempted", "by_citation": FK2_CITATION}),
+     {"count": 4, "done": 1, "deadline": "2022-03-05", "status": "due", "judged_under": "dk-lab-2020"}),
     ("ex16-hjoerring", "lab-2020.dagpenge.joint-interview-3-6m",
+     {"opens": "2021-12-06", "deadline": "2022-03-05", "status": "upcoming", "judged_under": "dk-lab-2020"}),
+    # Registered 2021-06-28, the deadlines (2021-12-27) fall inside the trial: lifted in Hjørring.
+    ("ex16-hjoerring-in-trial", "lab-2020.dagpenge.interviews-jobcenter-6m",
+     {"deadline": "2021-12-27", "status": "exempted", "by_citation": FK2_CITATION}),
+    ("ex16-hjoerring-in-trial", "lab-2020.dagpenge.joint-interview-3-6m",
      {"status": "exempted", "by_citation": FK2_CITATION}),
+    ("ex16-morsoe-in-trial", "lab-2020.dagpenge.interviews-jobcenter-6m",
+     {"count": 4, "done": 1, "deadline": "2021-12-27", "status": "due"}),
+    ("ex16-morsoe-in-trial", "lab-2020.dagpenge.joint-interview-3-6m",
+     {"opens": "2021-09-28", "deadline": "2021-12-27", "status": "upcoming"}),
     ("ex16-morsoe", "lab-2020.dagpenge.interviews-jobcenter-6m",
      {"count": 4, "done": 1, "deadline": "2022-03-05", "status": "due"}),
     ("ex16-morsoe", "lab-2020.dagpenge.joint-interview-3-6m",

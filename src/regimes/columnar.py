@@ -548,7 +548,8 @@ def evaluate_many_columnar(
     traces: bool = True,
 ) -> list[Evaluation]:
     """:func:`regimes.evaluate_many` through the columnar back end (the differential tests' entry)."""
-    from regimes.evaluate import _is_what_if, _resolved
+    from regimes.evaluate import _is_what_if, _resolved, judge_obligations
+    from regimes.facts import fact_row
     from regimes.library import load_regime
 
     explicit = load_regime(regime) if isinstance(regime, str) else regime
@@ -588,5 +589,18 @@ def evaluate_many_columnar(
         materializer = Materializer(result, columns, fact_columns(columns, on))
         for k, p in enumerate(positions):
             what_if = explicit is not None and _is_what_if(cases[p], chosen, on)
-            out[p] = materializer.evaluation(k, what_if=what_if, explain=explain, traces=traces)
+            evaluation = materializer.evaluation(k, what_if=what_if, explain=explain, traces=traces)
+            # Transitions (C8): each obligation judged by the law on its deadline; the few that a
+            # different law judges are re-evaluated by the reference semantics (regimes.transitions).
+            out[p] = judge_obligations(
+                evaluation,
+                cases[p],
+                chosen,
+                fact_row(cases[p], on),
+                named=explicit is not None,
+                backend="reference",
+                include_unverified=include_unverified,
+                explain=explain,
+                traces=traces,
+            )
     return [out[p] for p in range(len(cases))]

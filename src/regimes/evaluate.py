@@ -15,6 +15,15 @@ never a window that opens after it ended); else ``waivable`` for a quota; else `
 before the window opens, ``due`` until the deadline, ``overdue`` after it — but only when the
 deadline is asserted: an unverified deadline never makes a duty ``overdue``, it stays ``due``
 (:func:`regimes.status.past_deadline_status`).
+
+Transitions (corrections C8): the obligations listed are those of the rules in force on the
+evaluation date, and each is then *judged by the law in force on its deadline* (an open-ended one
+by the law on the evaluation date) — resolution over time when no regime is named; for a named
+regime, its own deviations reach only deadlines inside its validity (before its start, and after a
+local trial's end, its base judges). A duty the judging law lacks is left out ("why not?": not
+owed when it fell due); one judged by another law than the evaluation's says so in
+``judged_under`` / ``judged_on``. The rule is :mod:`regimes.transitions`; it is applied by
+:func:`judge_obligations`, which every back end's evaluation passes through.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
 from regimes.status import decide, pausing_period
+from regimes.transitions import NOT_OWED_THEN, Judge, judge_date, judging_regime, law_key, same_rule
 from regimes.vocabulary import Confidence, RightStatus, Status
 from regimes.windows import Period, anchor_date, count_done, span
 
@@ -216,8 +226,10 @@ def _evaluate_one(
     explain: bool,
     what_if: bool,
     traces: bool = True,
+    version: date | None = None,
 ) -> Evaluation:
-    version_date = regime.version_date(on)
+    """One case under one regime; ``version`` forces the version date (a judging law, C8)."""
+    version_date = regime.version_date(on) if version is None else version
     n_rules = len(compiled.rules)
     not_applied: list[NotApplied] = []
 
@@ -338,16 +350,152 @@ def _evaluate_one(
         case=case.id,
         regime=regime.id,
         on=on,
-        obligations=sorted(
-            (obligations[i] for i in sorted(obligations)),
-            key=lambda o: (o.opens, o.deadline is None, o.deadline or o.opens),
-        ),
+        obligations=sorted((obligations[i] for i in sorted(obligations)), key=_order),
         rights=sorted((rights[i] for i in sorted(rights)), key=lambda r: r.opens),
         what_if=what_if,
         notes=_notes(case, regime, compiled, [er for _, er in applying]),
         not_applied=not_applied if explain else None,
         warnings=_warnings(regime, on),
     )
+
+
+def _order(o: Obligation) -> tuple[date, bool, date]:
+    """The order a caseworker meets obligations in: by opening, then deadline (none last)."""
+    return (o.opens, o.deadline is None, o.deadline or o.opens)
+
+
+@functools.lru_cache(maxsize=65536)
+def _law_key(compiled: CompiledRegime, version_date: date) -> tuple[str, frozenset[int], frozenset[int]]:
+    n_rules = len(compiled.rules)
+    in_effect = (
+        n_rules + j
+        for j, ex in enumerate(compiled.exemptions)
+        if ex.exemption.from_ is None or version_date >= ex.exemption.from_
+    )
+    return law_key(compiled.regime, _in_force(compiled, version_date), in_effect)
+
+
+@functools.lru_cache(maxsize=1024)
+def _representative(municipality: str) -> str:
+    """A municipality that resolves like ``municipality`` on every date: the first one in the same
+    local scopes (resolution reads a municipality only through the scopes it is in), so a
+    population's deadlines are resolved once per date and scope, not per municipality."""
+    from regimes.library import bundled
+    from regimes.municipalities import MUNICIPALITIES
+
+    layering = bundled()
+    scopes = [
+        layering.build(i).header.scope
+        for i in layering.regime_ids()
+        if layering.build(i).header.scope != "all"
+    ]
+
+    def signature(code: str) -> tuple[bool, ...]:
+        return tuple(code in scope for scope in scopes)
+
+    own = signature(municipality)
+    return next((code for code in MUNICIPALITIES if signature(code) == own), municipality)
+
+
+_JUDGES: dict[tuple[int, date, bool, str], tuple[Regime, Judge]] = {}
+_JUDGES_MAX = 200_000
+
+
+def _judge(regime: Regime, day: date, named: bool, municipality: str) -> Judge:
+    """:func:`regimes.transitions.judging_regime`, memoised (a population repeats few dates)."""
+    from regimes.library import load_regime
+
+    key = (id(regime), day, named, municipality)
+    hit = _JUDGES.get(key)
+    if hit is not None and hit[0] is regime:
+        return hit[1]
+
+    def resolve_on(when: date) -> str | None:
+        found = _resolved(_representative(municipality), when)
+        return None if isinstance(found, ResolutionError) else found
+
+    judge = judging_regime(regime, day, named=named, build=load_regime, resolve=resolve_on)
+    if len(_JUDGES) >= _JUDGES_MAX:
+        _JUDGES.clear()
+    _JUDGES[key] = (regime, judge)
+    return judge
+
+
+def judge_obligations(
+    evaluation: Evaluation,
+    case: Case,
+    regime: Regime,
+    row: FactRow,
+    *,
+    named: bool,
+    backend: str = DEFAULT_BACKEND,
+    include_unverified: bool = False,
+    explain: bool = False,
+    traces: bool = True,
+) -> Evaluation:
+    """Each obligation judged by the law in force on its deadline (corrections C8).
+
+    The rule is :mod:`regimes.transitions` (read its docstring); this applies it to one
+    evaluation of ``case`` under ``regime`` on ``evaluation.on``, whose fact row is ``row``.
+    Every back end's evaluation passes through here, so the rule is applied once, alike.
+    """
+    on = evaluation.on
+    own = engine_for(regime, "reference", include_unverified).compiled
+    own_key = _law_key(own, regime.version_date(on))
+
+    judged: dict[tuple[str, frozenset[int], frozenset[int]], Evaluation] = {}
+    kept: list[Obligation] = []
+    dropped: list[NotApplied] = []
+    changed = False
+    for ob in evaluation.obligations:
+        day = judge_date(ob.deadline, on)
+        judge = _judge(regime, day, named, "" if named else case.municipality)
+        # Re-judging matches one row: the reference matcher (plain Python) gives every back end's
+        # answer (the back ends are held to identical results) without a batch's set-up cost.
+        engine = engine_for(judge.regime, "reference", include_unverified)
+        key = _law_key(engine.compiled, judge.version_date)
+        if key == own_key:
+            kept.append(ob)
+            continue
+        changed = True
+        other = judged.get(key)
+        if other is None:
+            matched = engine.matcher.match([row])[0]
+            other = _evaluate_one(
+                case,
+                judge.regime,
+                on,
+                engine.compiled,
+                row,
+                matched,
+                explain=False,
+                what_if=False,
+                traces=traces,
+                version=judge.version_date,
+            )
+            judged[key] = other
+        family = same_rule(regime, ob.rule) | same_rule(judge.regime, ob.rule)
+        found = next((o for o in other.obligations if o.rule in family), None)
+        if found is None:
+            dropped.append(
+                NotApplied(
+                    rule=ob.rule,
+                    reason=f"{NOT_OWED_THEN}: due {day}, judged under {judge.regime.id}, in force on "
+                    f"{judge.version_date}, which has no such duty (C8)",
+                )
+            )
+            continue
+        if any(k.rule == found.rule for k in kept):
+            continue
+        kept.append(
+            found.model_copy(update={"judged_under": judge.regime.id, "judged_on": judge.version_date})
+        )
+    if not changed:
+        return evaluation
+    update: dict[str, object] = {"obligations": sorted(kept, key=_order)}
+    if explain:
+        update["not_applied"] = [*(evaluation.not_applied or []), *dropped]
+    return evaluation.model_copy(update=update)
 
 
 def _warnings(regime: Regime, on: date) -> list[str]:
@@ -456,7 +604,7 @@ def evaluate_many(
         for position, row, matched in zip(positions, rows, engine.matcher.match(rows), strict=True):
             case = cases[position]
             what_if = explicit is not None and _is_what_if(case, chosen, day)
-            results[position] = _evaluate_one(
+            evaluation = _evaluate_one(
                 case,
                 chosen,
                 day,
@@ -465,6 +613,17 @@ def evaluate_many(
                 matched,
                 explain=explain,
                 what_if=what_if,
+                traces=traces,
+            )
+            results[position] = judge_obligations(
+                evaluation,
+                case,
+                chosen,
+                row,
+                named=explicit is not None,
+                backend=backend,
+                include_unverified=include_unverified,
+                explain=explain,
                 traces=traces,
             )
     return [results[p] for p in range(len(cases))]

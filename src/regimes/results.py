@@ -52,6 +52,10 @@ class Obligation(_Out):
     by_citation: str | None = Field(default=None, exclude_if=_absent)
     share: float | None = Field(default=None, exclude_if=_absent)
     deadline_asserted: bool = True
+    #: Set when the law in force on the deadline judged it, not the evaluation's (C8,
+    #: :mod:`regimes.transitions`): "judged under dk-lab-2024, in force on 2026-06-15".
+    judged_under: str | None = Field(default=None, exclude_if=_absent)
+    judged_on: date | None = Field(default=None, exclude_if=_absent)
 
 
 class Right(_Out):

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
-from engine.compiled import TRUE, FactValue, Predicate, holds
+from engine.compiled import TRUE, FactValue, Predicate, atoms, holds, push_not
 from regimes.case import Case
 from regimes.compile import compile_regime, to_predicate
+from regimes.dates import to_int
 from regimes.layer import Regime
 from regimes.partition import classes, describe
 from regimes.results import Evaluation
 from regimes.ruleset.model import Safeguard
 from regimes.vocabulary import RightStatus, Status
 from regimes.witness import witness_data
+
+#: Days a not-exempted witness's case starts before the lift: its windows then fall in the regime.
+WITNESS_LEAD_DAYS = 6
 
 
 def _check_dates(regime: Regime) -> list[date]:
@@ -81,6 +85,10 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
                 if row is None:
                     continue
                 on = ex.exemption.from_ or _check_dates(regime)[0]
+                if "period_start" not in {a.fact for a in atoms(push_not(predicate))}:
+                    # The case starts just before the lift, so its duties fall due while the regime
+                    # lifts them (C8: a duty due before the regime started is judged by its base).
+                    row = {**row, "period_start": to_int(on - timedelta(days=WITNESS_LEAD_DAYS))}
                 findings.append(
                     f"{where}: safeguard '{guard.id}': {', '.join(hit)} exempted by {ex.exemption.citation} "
                     f"for {describe(row, [predicate])}; witness on {on}: {_witness_text(row, on)}"
@@ -131,6 +139,16 @@ def check_safeguards(regime: Regime) -> tuple[list[str], list[str]]:
     return findings, notes
 
 
+def _not_owed_then(regime: Regime, case: Case, evaluation: Evaluation, rule: str) -> bool:
+    """Whether ``rule`` is left out because it fell due under another law (C8,
+    :mod:`regimes.transitions`): a safeguard binds the regime's duties, not the earlier law's."""
+    from regimes.evaluate import evaluate
+    from regimes.transitions import NOT_OWED_THEN
+
+    explained = evaluate(case, regime, evaluation.on, explain=True)
+    return any(n.rule == rule and n.reason.startswith(NOT_OWED_THEN) for n in explained.not_applied or [])
+
+
 def case_violations(regime: Regime, case: Case, evaluation: Evaluation) -> list[str]:
     """The case-level safeguards of ``regime`` that ``evaluation`` (of ``case``) breaks.
 
@@ -166,7 +184,7 @@ def case_violations(regime: Regime, case: Case, evaluation: Evaluation) -> list[
                 for er in engine_for(regime).compiled.rules
             )
             if found is None:
-                if in_force:
+                if in_force and not _not_owed_then(regime, case, evaluation, guard.rule or ""):
                     problems.append(f"{guard.id}: {guard.rule} does not apply")
             elif guard.binding and found.status in (Status.EXEMPTED, Status.WAIVABLE, RightStatus.EXEMPTED):
                 problems.append(f"{guard.id}: {guard.rule} is {found.status.value}")

@@ -160,8 +160,18 @@ class SignatureView:
 
     @classmethod
     def of(cls, regime: Regime, on: date, *, include_unverified: bool = False) -> SignatureView:
-        compiled = compile_regime(regime, include_unverified=include_unverified)
-        day = regime.version_date(on)
+        # Transitions (C8): the witnesses' duties fall due on or after ``on``; a named regime whose
+        # deviations do not reach that date (a local trial that has ended) is judged by its base.
+        from regimes.library import load_regime
+        from regimes.transitions import judging_regime
+
+        judge = judging_regime(regime, on, named=True, build=load_regime, resolve=lambda _: None).regime
+        if judge is not regime and not (regime.valid_from is not None and on < regime.valid_from):
+            source = judge
+        else:
+            source = regime
+        compiled = compile_regime(source, include_unverified=include_unverified)
+        day = source.version_date(on)
         n = len(compiled.rules)
         rules = tuple(
             (compiled.predicates[i], _static_signature(er.rule))
@@ -172,7 +182,7 @@ class SignatureView:
             _Lift(
                 compiled.predicates[n + j],
                 tuple(
-                    lifted for rule_id in ex.exemption.rules for lifted in sorted(regime.lifted_ids(rule_id))
+                    lifted for rule_id in ex.exemption.rules for lifted in sorted(source.lifted_ids(rule_id))
                 ),
                 ex.exemption.by or ex.regime,
                 ex.exemption.citation,
