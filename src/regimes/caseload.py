@@ -121,8 +121,7 @@ def caseload(
 def _columnar(
     cases: Sequence[Case] | CaseColumns | CaseSource, regime: Regime | str, on: date
 ) -> CaseloadReport:
-    from regimes.columnar import GROUPS, evaluate_columns
-    from regimes.diff.population_columns import CaseSource, coverage_counts
+    from regimes.diff.population_columns import CaseSource, caseload_counts
     from regimes.library import load_regime
     from regimes.plan import UnsupportedPlanError, plan_of
 
@@ -143,9 +142,8 @@ def _columnar(
         source = CaseSource.of_cases(cases)
     tally: dict[tuple[str, str], _Tally] = {}
     for chunk in source.chunks():
-        result = evaluate_columns(chunk, chosen, on)
-        for key, (citation, share, covered, met, still_open, missed) in coverage_counts(
-            result, chunk.group.codes, GROUPS
+        for key, (citation, share, covered, met, still_open, missed) in caseload_counts(
+            chunk, chosen, on
         ).items():
             row = tally.setdefault(key, _Tally(citation, share))
             row.covered += covered

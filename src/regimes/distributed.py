@@ -140,16 +140,13 @@ def run_partition(p: Partition, a: Any, b: Any, on: date, minutes: Any, quota_id
 
 def run_caseload_partition(p: Partition, regime: Any, on: date) -> dict[tuple[str, str], list[Any]]:
     """One partition's quota counts per (rule, group) (runs on a worker)."""
-    from regimes.columnar import GROUPS, evaluate_columns
-    from regimes.diff.population_columns import coverage_counts
+    from regimes.diff.population_columns import caseload_counts
     from regimes.library import load_regime
 
     chosen = load_regime(regime)
     out: dict[tuple[str, str], list[Any]] = {}
     for chunk in load_partition(p):
-        for key, row in coverage_counts(
-            evaluate_columns(chunk, chosen, on), chunk.group.codes, GROUPS
-        ).items():
+        for key, row in caseload_counts(chunk, chosen, on).items():
             into = out.setdefault(key, [row[0], row[1], 0, 0, 0, 0])
             for k in range(2, 6):
                 into[k] += row[k]

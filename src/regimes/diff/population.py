@@ -616,7 +616,7 @@ def chunk_partial(
 
     ``caches`` (one per side) keep the figures of patterns already seen in earlier chunks.
     """
-    from regimes.columnar import GROUPS, evaluate_columns
+    from regimes.columnar import evaluate_columns
     from regimes.diff import population_columns as pc
 
     def figures_of(rows: pc.Rows) -> tuple[float, float, float, float]:
@@ -627,18 +627,32 @@ def chunk_partial(
     figures = np.zeros((m, 8))
     deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
     coverage: dict[tuple[str, str, str], list[Any]] = {}
+    from engine.columnar.tables import from_day_number
+    from regimes.columnar import cases_from_columns, transition_cases
+
     starts = chunk.clocks["period_start"]
     stripped = pc.strip_steps(chunk)
     for side, regime in enumerate((regime_a, regime_b)):
         result = evaluate_columns(stripped, regime, on)
+        # Transitions (C8): cases with a duty another law judges go the per-case way, explicitly.
+        moved = transition_cases(result, regime)
+        if moved.any():
+            result = pc.drop_cases(result, moved)
         figures[:, 4 * side : 4 * side + 4] = pc.required_figures(
             result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS, caches[side] if caches else None
         )
+        if moved.any():
+            index = np.flatnonzero(moved)
+            evaluations = evaluate_many(
+                cases_from_columns(stripped, index), regime, on, backend="vector", traces=False
+            )
+            for i, ev in zip(index.tolist(), evaluations, strict=True):
+                f = _required(ev, from_day_number(int(starts[i])), table, deadlines[side])
+                figures[i, 4 * side : 4 * side + 4] = (f.interviews, f.offers, f.followups, f.hours)
         if advance is not None:
             advance(f"required steps under {regime.id}", m)
     for regime in quota_regimes:
-        result = evaluate_columns(chunk, regime, on)
-        for (rule, group), row in pc.coverage_counts(result, chunk.group.codes, GROUPS).items():
+        for (rule, group), row in pc.caseload_counts(chunk, regime, on).items():
             coverage[(regime.id, rule, group)] = row
         if advance is not None:
             advance(f"quota coverage under {regime.id}", m)

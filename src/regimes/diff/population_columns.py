@@ -25,11 +25,12 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.columnar.dates import civil
-from engine.columnar.execute import KIND_OBLIGATION, KIND_QUOTA, ColumnarResult
+from engine.columnar.execute import KIND_OBLIGATION, KIND_QUOTA, ColumnarResult, Items
 from engine.columnar.tables import NO_DATE, day_number
 from engine.plan import STATUS_PRECEDENCE
 from regimes.case import Case
 from regimes.columnar import CaseColumns, columns_from_cases
+from regimes.layer import Regime
 from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Step
 
 __all__ = ["KEPT_EVENTS", "CaseSource", "coverage_counts", "required_figures", "strip_steps"]
@@ -112,6 +113,26 @@ class CaseSource:
             tuple(synthetic_partitions(n, seed, on)),
             lambda: synthetic_population(n, seed, on=on),
         )
+
+
+def drop_cases(result: ColumnarResult, mask: npt.NDArray[np.bool_]) -> ColumnarResult:
+    """The result without the rows of the cases where ``mask`` holds (they are counted elsewhere)."""
+    keep = ~mask[result.items.case]
+    it = result.items
+    items = Items(
+        it.case[keep],
+        it.rule[keep],
+        it.kind[keep],
+        it.opens[keep],
+        it.deadline[keep],
+        it.done[keep],
+        it.status[keep],
+        it.by[keep],
+        it.order[keep],
+    )
+    return ColumnarResult(
+        result.plan, result.on, result.version_date, result.n, result.matched, result.in_force, items
+    )
 
 
 def strip_steps(columns: CaseColumns) -> CaseColumns:
@@ -297,3 +318,24 @@ def coverage_counts(
         row[4] += int(open_n[k])
         row[5] += int(missed_n[k])
     return out
+
+
+def caseload_counts(chunk: CaseColumns, regime: Regime, on: date) -> dict[tuple[str, str], list[Any]]:
+    """Quota counts per (rule, group) of one chunk; cases another law judges (transitions, C8)
+    are counted the per-case way, explicitly."""
+    from regimes.caseload import caseload
+    from regimes.columnar import GROUPS, cases_from_columns, evaluate_columns, transition_cases
+
+    result = evaluate_columns(chunk, regime, on)
+    moved = transition_cases(result, regime)
+    if not moved.any():
+        return coverage_counts(result, chunk.group.codes, GROUPS)
+    counts = coverage_counts(drop_cases(result, moved), chunk.group.codes, GROUPS)
+    report = caseload(cases_from_columns(chunk, np.flatnonzero(moved)), regime, on, backend="vector")
+    for q in report.quotas:
+        row = counts.setdefault((q.rule, q.group), [q.citation, q.share, 0, 0, 0, 0])
+        row[2] += q.covered
+        row[3] += q.met
+        row[4] += q.open
+        row[5] += q.missed
+    return counts
