@@ -165,3 +165,12 @@ def test_schema_documents_the_national_totals() -> None:
     assert "national" in diff_schema["properties"]
     params_schema = json.loads(runner.invoke(app, ["schema", "--of", "population-params"]).output)
     assert "groups" in params_schema["properties"]
+
+
+def test_the_html_section_has_a_chart_per_measure_and_escapes_text() -> None:
+    from regimes.population.report import national_html
+
+    impact = national_impact(A, B, year=YEAR, n=20, runs=1, seed=1, backend="reference")
+    section = national_html(impact)
+    assert section.count("<svg") == 2 and section.startswith('<section id="national">')
+    assert "<script" not in section and "dagpenge" in section

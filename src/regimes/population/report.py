@@ -93,6 +93,44 @@ def national_markdown(impact: NationalImpact, by: str = "group") -> str:
     return "\n".join(lines)
 
 
+def _bars_svg(rows: Sequence[NationalRow], measure: str = "hours", title: str = "") -> str:
+    """A horizontal bar chart (inline SVG, no scripts) of B − A per slice, with the band as a whisker."""
+    esc = html.escape
+    values = [(_measure(r, measure).diff, r.slice) for r in rows]
+    if not values:
+        return ""
+    span = max(max(abs(b.low), abs(b.high), abs(b.estimate)) for b, _ in values) or 1.0
+    label_w, bar_w, row_h = 260, 420, 18
+    zero = label_w + bar_w / 2
+    scale = (bar_w / 2) / span
+    height = row_h * len(values) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
+        f'role="img" aria-label="{esc(title)}">',
+        f'<text x="0" y="12" font-size="12" font-weight="bold">{esc(title)}</text>',
+        f'<line x1="{zero}" y1="18" x2="{zero}" y2="{height}" stroke="#888"/>',
+    ]
+    for k, (band, name) in enumerate(values):
+        y = 22 + k * row_h
+        x0, x1 = sorted((zero, zero + band.estimate * scale))
+        colour = "#2b7a3d" if band.estimate < 0 else "#b03a2e"
+        parts.append(f'<text x="0" y="{y + 11}" font-size="11">{esc(name)}</text>')
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 0.5):.1f}" height="{row_h - 6}" '
+            f'fill="{colour}"><title>{esc(band_text(band, signed=True))}</title></rect>'
+        )
+        lo, hi = zero + band.low * scale, zero + band.high * scale
+        parts.append(
+            f'<line x1="{lo:.1f}" y1="{y + row_h / 2}" x2="{hi:.1f}" y2="{y + row_h / 2}" stroke="#222"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + bar_w + 4}" y="{y + 11}" font-size="11">'
+            f"{esc(band_text(band, signed=True).split(' (')[0])}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def national_html(impact: NationalImpact, by: str = "group") -> str:
     """An HTML ``<section>`` (no scripts, no external resources) for the report page."""
     esc = html.escape
@@ -105,9 +143,13 @@ def national_html(impact: NationalImpact, by: str = "group") -> str:
             for n, _ in MEASURES
         )
         body.append(f"<tr><th>{esc(row.slice)}</th><td>{esc(band_text(row.persons))}</td>{cells}</tr>")
+    slices = _rows(impact, by)[1:]
+    hours_chart = _bars_svg(slices, "hours", f"Caseworker hours, B − A, by {by} (whisker: 5th–95th pct.)")
+    interviews_chart = _bars_svg(slices, "interviews", f"Required interviews, B − A, by {by}")
     return (
         f'<section id="national"><h2>{esc(_title(impact))}</h2>'
         f"<p>{esc(_note(impact))} Cells: estimate (5th–95th percentile over the runs).</p>"
         f"<table><thead><tr><th>slice</th><th>persons</th>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></section>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+        f"{hours_chart}{interviews_chart}</section>"
     )
