@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,28 +129,40 @@ def test_by_municipality_rows_add_up_to_the_total() -> None:
     )
 
 
-def test_cli_national_json_markdown_table_and_html() -> None:
+def test_cli_national_json_markdown_table_and_html(tmp_path: Path) -> None:
     common = ["diff", A, B, "--national", "--year", str(YEAR), "--sample", "30", "--runs", "2"]
-    out = runner.invoke(app, [*common, "--format", "json"])
+    out = runner.invoke(app, [*common, "--by", "municipality", "--format", "json"])
     assert out.exit_code == 0, out.output
     national = json.loads(out.output)["national"]
     assert national["year"] == YEAR and national["runs"] == 2
     assert "weighted" in national["method"]
     assert {"a", "b", "diff"} <= set(national["total"]["interviews"])
-    by_muni = runner.invoke(app, [*common, "--by", "municipality", "--format", "json"])
-    assert json.loads(by_muni.output)["national"]["by_municipality"]
+    assert national["by_municipality"]
     md = runner.invoke(app, [*common, "--format", "md"])
     assert "## Yearly totals 2027" in md.output and "caseworker hours B − A" in md.output
-    table = runner.invoke(app, common)
-    assert "Yearly totals 2027" in table.output
-    page = runner.invoke(app, [*common, "--format", "html"])
-    assert '<section id="national">' in page.output and page.output.rstrip().endswith("</html>")
+    page = tmp_path / "report.html"
+    html = runner.invoke(app, [*common, "--format", "html", "--out", str(page)])
+    assert html.exit_code == 0, html.output
+    text = page.read_text(encoding="utf-8")
+    assert '<section id="national">' in text and text.rstrip().endswith("</html>")
 
 
-def test_cli_national_with_a_bad_parameter_file_is_a_named_error(tmp_path: object) -> None:
-    from pathlib import Path
+def test_the_tables_name_the_method_and_every_measure() -> None:
+    from rich.console import Console
 
-    bad = Path(str(tmp_path)) / "bad.yaml"
+    from regimes.population.report import national_tables
+
+    impact = national_impact(A, B, year=YEAR, n=20, runs=1, seed=1, backend="reference")
+    console = Console(width=200, record=True)
+    for table in national_tables(impact):
+        console.print(table)
+    text = " ".join(console.export_text().split())
+    assert "weighted to the national group sizes" in text
+    assert all(label in text for label in ("interviews required", "offers required", "caseworker hours"))
+
+
+def test_cli_national_with_a_bad_parameter_file_is_a_named_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
     bad.write_text("groups:\n  dagpenge:\n    stock: {value: -1}\n", encoding="utf-8")
     out = runner.invoke(app, ["diff", A, B, "--national", "--sample", "10", "--population-params", str(bad)])
     assert out.exit_code == 1

@@ -181,3 +181,17 @@ def test_cli_describe_table_json_and_a_bad_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["population", "describe", "--population-params", str(bad)])
     assert result.exit_code == 1
     assert "groups.dagpenge.stock.value" in result.output
+
+
+def test_the_parameters_and_the_diff_model_load_without_numpy() -> None:
+    """numpy comes with the 'analyst' extra: reading and describing the parameters must not need it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, regimes.diff.model, regimes.population.params as p, regimes.population.describe as d;"
+        "d.describe(p.load_params()); assert 'numpy' not in sys.modules, 'numpy imported'"
+    )
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr

@@ -192,6 +192,10 @@ def diff_command(
         choices = ", ".join(available_backends())
         raise typer.BadParameter(f"{backend!r} (choose one of {choices})", param_hint="--backend")
     day = parse_day(on) if on is not None else None
+    if population_params is not None:  # a bad parameter file fails before the diff's work
+        from regimes.population.params import load_params
+
+        load_params(population_params)
     result = diff(a, b, on=day, backend=backend)
     if cases is not None or synthetic is not None:
         assert result.on is not None

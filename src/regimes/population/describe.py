@@ -20,7 +20,7 @@ import itertools
 from typing import Any
 
 from regimes.case import Case
-from regimes.population.params import Figure, PopulationParams, Survival
+from regimes.population.params import Ages, Figure, PopulationParams, Survival
 from regimes.vocabulary import TargetGroup
 
 __all__ = ["describe", "share_past"]
@@ -54,6 +54,9 @@ def _row(field: str, prov: Any, params: PopulationParams) -> dict[str, Any]:
             f"{m:g}m {s:.0%}" for m, s in prov.points[1:]
         )
         row["range"] = None
+    elif isinstance(prov, Ages):
+        row["value"] = f"ages {prov.range[0]}–{prov.range[1]}"
+        row["range"] = list(prov.range)
     else:
         row["value"] = getattr(prov, "file", "")
         row["range"] = None

@@ -103,7 +103,7 @@ class Spell:
 
 def _inverse(survival: Survival, u: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Months at which the survival curve falls to ``u`` (u in 0..1)."""
-    shares, months = survival.shares[::-1], survival.months[::-1]
+    shares, months = np.array(survival.shares[::-1]), np.array(survival.months[::-1])
     out: np.ndarray[Any, Any] = np.interp(u, shares, months)
     return out
 
@@ -111,7 +111,7 @@ def _inverse(survival: Survival, u: np.ndarray[Any, Any]) -> np.ndarray[Any, Any
 def _elapsed(survival: Survival, u: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Elapsed months of a stock spell: inverse of the normalised integral of the survival curve."""
     grid = np.linspace(0.0, float(survival.months[-1]), 2001)
-    density = np.interp(grid, survival.months, survival.shares)
+    density = np.interp(grid, np.array(survival.months), np.array(survival.shares))
     cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(grid))])
     out: np.ndarray[Any, Any] = np.interp(u * cumulative[-1], cumulative, grid)
     return out

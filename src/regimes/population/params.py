@@ -31,18 +31,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from regimes.errors import RegimesError
 from regimes.municipalities import MUNICIPALITIES
 from regimes.vocabulary import TargetGroup
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = [
     "BUNDLED",
     "FLAGS",
+    "Ages",
     "Behaviour",
     "Drawn",
     "Figure",
@@ -208,20 +211,25 @@ class Survival(_Provenance):
         return points
 
     @property
-    def months(self) -> np.ndarray[Any, np.dtype[np.float64]]:
-        return np.array([p[0] for p in self.points])
+    def months(self) -> tuple[float, ...]:
+        return tuple(p[0] for p in self.points)
 
     @property
-    def shares(self) -> np.ndarray[Any, np.dtype[np.float64]]:
-        return np.array([p[1] for p in self.points])
+    def shares(self) -> tuple[float, ...]:
+        return tuple(p[1] for p in self.points)
 
     def mean_months(self) -> float:
         """Mean spell length in months (the area under the survival curve)."""
-        return float(np.trapezoid(self.shares, self.months))
+        return sum((m1 - m0) * (s0 + s1) / 2 for (m0, s0), (m1, s1) in itertools.pairwise(self.points))
 
     def survival(self, months: float) -> float:
-        """The share of spells still running after ``months``."""
-        return float(np.interp(months, self.months, self.shares))
+        """The share of spells still running after ``months`` (linear between points)."""
+        if months <= 0:
+            return 1.0
+        for (m0, s0), (m1, s1) in itertools.pairwise(self.points):
+            if months <= m1:
+                return s0 + (s1 - s0) * (months - m0) / (m1 - m0)
+        return 0.0
 
 
 class Source(_Model):
@@ -494,6 +502,8 @@ def municipal_weights(
             text = (resources.files("regimes") / "data" / name).read_text(encoding="utf-8")
         except (OSError, ValueError):
             raise ParamsError("no such file", file=where, field="municipalities.file") from None
+    import numpy as np
+
     reader = csv.DictReader(io.StringIO(text))
     columns = [c for c in (reader.fieldnames or []) if c != "code"]
     if "code" not in (reader.fieldnames or []) or not columns:
