@@ -158,6 +158,36 @@ def events() -> st.SearchStrategy[Event]:
 
 
 @st.composite
+def paid_hours_dicts(draw: st.DrawFn, start: dt.date, *, max_periods: int = 8) -> list[dict[str, Any]]:
+    """Paid hours (BEK 2636/2021 § 7) from ``start``: consecutive weeks or benefit months, some
+    with fewer hours (part-time work), some gaps, some wage-subsidy periods, as a case file has them."""
+    periods: list[dict[str, Any]] = []
+    day = start + dt.timedelta(days=draw(st.integers(-10, 20), label="hours from"))
+    for _ in range(draw(st.integers(1, max_periods), label="hour periods")):
+        monthly = draw(st.booleans(), label="monthly")
+        days = draw(st.integers(28, 31)) if monthly else 7
+        full = 160.33 if monthly else 37.0
+        hours = draw(st.sampled_from([full, full, full / 2, 0.0, round(full * 0.8, 2)]), label="hours")
+        period: dict[str, Any] = {
+            "start": day.isoformat(),
+            "end": (day + dt.timedelta(days=days - 1)).isoformat(),
+            "hours": hours,
+        }
+        if draw(st.integers(0, 4)) == 0:
+            period["kind"] = "wage_subsidy"
+        periods.append(period)
+        day += dt.timedelta(days=days + draw(st.sampled_from([0, 0, 0, 7, 30]), label="gap"))
+    return periods
+
+
+def _put_hours(draw: st.DrawFn, data: dict[str, Any], start: dt.date) -> None:
+    """Half of the dagpenge cases carry paid hours (and sometimes part-time insurance)."""
+    if draw(st.booleans(), label="with hours"):
+        data["paid_hours"] = draw(paid_hours_dicts(start))
+        _put(data, "insurance", draw(_optional(st.sampled_from(["full_time", "part_time"]))))
+
+
+@st.composite
 def case_dicts(
     draw: st.DrawFn,
     groups: Sequence[TargetGroup] | None = None,
@@ -197,6 +227,9 @@ def case_dicts(
     if max_interruptions and draw(st.booleans()):
         spans = draw(st.lists(_interval(max_days=90), max_size=max_interruptions))
         data["interruptions"] = [{"start": s.isoformat(), "end": e.isoformat()} for s, e in spans]
+    if group is TargetGroup.DAGPENGE:
+        clock = data.get("period_start") or data.get("registered_on")
+        _put_hours(draw, data, dt.date.fromisoformat(clock))
     if max_events and draw(st.booleans()):
         data["events"] = draw(st.lists(event_dicts(), max_size=max_events))
     return data
@@ -340,6 +373,8 @@ def recent_case_dicts(
             last = first + dt.timedelta(days=draw(st.integers(0, 60)))
             spans.append({"start": first.isoformat(), "end": last.isoformat()})
         data["interruptions"] = spans
+    if group is TargetGroup.DAGPENGE:
+        _put_hours(draw, data, start)
     events = draw(st.lists(near_event_dicts(start), max_size=max_events))
     if not exemptions:
         events = [e for e in events if e["kind"] != "exemption_ground"]

@@ -94,8 +94,10 @@ def test_cli_shows_the_warning(tmp_path: Any) -> None:
     )
     assert diff.exit_code == 0, diff.output
     assert _beyond(json.loads(diff.output)["warnings"])
-    md = runner.invoke(app, ["diff", "dk-lab-2024", "dk-reform-2026", "--on", "2027-03-01", "--format", "md"])
-    assert "**Warning:** beyond the known law" in md.output
+    from regimes.diff.report import markdown
+
+    md = markdown(regimes.diff("dk-lab-2024", "dk-reform-2026", on=LATER, behavioural=False))
+    assert "**Warning:** beyond the known law" in md
 
 
 def test_html_report_carries_a_warning_line() -> None:

@@ -166,3 +166,190 @@ def test_no_unasserted_deadline_is_ever_overdue(case_data: dict[str, Any], data:
     for ob in ev.obligations:
         if not ob.deadline_asserted:
             assert ob.status != Status.OVERDUE, ob.rule
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 1. Accumulated unemployment in hours (BEK nr. 2636 af 28/12/2021 § 7; corrections C1)
+# ---------------------------------------------------------------------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from regimes import dates  # noqa: E402
+from regimes.dates import PaidHours, hours_reached, hours_threshold  # noqa: E402
+from strategies import paid_hours_dicts  # noqa: E402
+
+AKASSE_3M = "lab-2024.dagpenge.interviews-akasse-3m"
+JOBCENTER_3_6M = "lab-2024.dagpenge.interviews-jobcenter-3-6m"
+
+
+def _hours_case(paid: list[dict[str, Any]], **extra: Any) -> Case:
+    return regimes.parse_case(
+        {
+            "id": "c-hours",
+            "birth_date": "1985-06-01",
+            "municipality": "101",
+            "group": "dagpenge",
+            "registered_on": "2024-03-04",
+            "paid_hours": paid,
+            **extra,
+        }
+    )
+
+
+def _weeks(start: D, n: int, hours: float = 37, kind: str = "dagpenge") -> list[dict[str, Any]]:
+    return [
+        {
+            "start": (start + dt.timedelta(weeks=i)).isoformat(),
+            "end": (start + dt.timedelta(weeks=i, days=6)).isoformat(),
+            "hours": hours,
+            "kind": kind,
+        }
+        for i in range(n)
+    ]
+
+
+def test_stk_3_converts_months_and_weeks_to_hours() -> None:
+    """Stk. 3: full-time 1 week = 37 h, 1 month = 160.33 h; part-time 30 h and 130 h."""
+    assert hours_threshold(months=3) == Fraction("480.99")
+    assert hours_threshold("part_time", months=3) == 390
+    assert hours_threshold(weeks=6) == 222
+    assert hours_threshold("part_time", weeks=6) == 180
+
+
+def test_three_months_are_reached_when_481_hours_are_paid() -> None:
+    """A full-time insured person paid 37 h every week from Monday 4 March 2024 reaches 3 × 160.33 =
+    480.99 h on day 91 (13 weeks = 481 h, 2 June); the a-kasse's first 3 months end that day, and
+    the jobcenter's months 3–6 start the next (3 Jun)."""
+    ev = regimes.evaluate(_hours_case(_weeks(D(2024, 3, 4), 30)), "dk-lab-2024", D(2024, 6, 10))
+    assert ev.obligation(AKASSE_3M).deadline == D(2024, 6, 2)  # type: ignore[union-attr]
+    assert ev.obligation(JOBCENTER_3_6M).opens == D(2024, 6, 3)  # type: ignore[union-attr]
+    assert any(n.startswith("accumulated unemployment counted in paid hours") for n in ev.notes)
+
+
+def test_fewer_hours_paid_move_the_date_later() -> None:
+    """Part-time work: weeks with 18.5 paid hours count half. Eight such weeks from 4 March
+    (148 h) then full weeks: 480.99 h are reached after 148 + 9 × 37 = 481 h, on 9 June."""
+    paid = _weeks(D(2024, 3, 4), 8, 18.5) + _weeks(D(2024, 4, 29), 20)
+    ev = regimes.evaluate(_hours_case(paid), "dk-lab-2024", D(2024, 8, 1))
+    assert ev.obligation(AKASSE_3M).deadline == D(2024, 6, 30)  # type: ignore[union-attr]
+
+
+def test_part_time_insured_count_130_hours_a_month() -> None:
+    """Part-time insured: 3 months = 390 h. Paid 30 h a week from 4 March: 13 weeks (390 h),
+    reached on 2 June; the same person paid 37 h a week gets there after 390 / (37/7) = 73.8 days,
+    on 16 May."""
+    thirty = regimes.evaluate(
+        _hours_case(_weeks(D(2024, 3, 4), 30, 30), insurance="part_time"), "dk-lab-2024", D(2024, 6, 10)
+    )
+    assert thirty.obligation(AKASSE_3M).deadline == D(2024, 6, 2)  # type: ignore[union-attr]
+    more = regimes.evaluate(
+        _hours_case(_weeks(D(2024, 3, 4), 30), insurance="part_time"), "dk-lab-2024", D(2024, 6, 10)
+    )
+    assert more.obligation(AKASSE_3M).deadline == D(2024, 5, 16)  # type: ignore[union-attr]
+
+
+def test_stk_1_wage_subsidy_hours_count_too() -> None:
+    """Stk. 1: hours in wage-subsidised work (løntilskud, LAB kap. 12) count like dagpenge hours."""
+    mixed = _weeks(D(2024, 3, 4), 4) + _weeks(D(2024, 4, 1), 26, kind="wage_subsidy")
+    ev = regimes.evaluate(_hours_case(mixed), "dk-lab-2024", D(2024, 6, 10))
+    assert ev.obligation(AKASSE_3M).deadline == D(2024, 6, 2)  # type: ignore[union-attr]
+
+
+def test_stk_2_covid_hours_are_not_counted() -> None:
+    """Stk. 2: dagpenge hours 1 Mar – 31 Aug 2020 and 1 Jan – 30 Jun 2021 do not count. Registered
+    Monday 3 February 2020, paid 37 h a week throughout: 27 days of February count (142.71 h),
+    then nothing until 1 September; 4 months of Sep–Dec 2020 (122 days, 644.86 h), nothing in
+    Jan–Jun 2021; 6 months (961.98 h) are reached 33 days into July 2021: 2 August 2021."""
+    paid = _weeks(D(2020, 2, 3), 100)
+    data = {
+        "id": "c-covid",
+        "birth_date": "1980-01-01",
+        "municipality": "101",
+        "group": "dagpenge",
+        "registered_on": "2020-02-03",
+        "paid_hours": paid,
+    }
+    reached = hours_reached(
+        D(2020, 2, 3),
+        hours_threshold(months=6),
+        [PaidHours(D(2020, 2, 3), D(2020, 2, 3) + dt.timedelta(weeks=100, days=-1), Fraction(37 * 100))],
+    )
+    assert reached == D(2021, 8, 2)
+    ev = regimes.evaluate(regimes.parse_case(data), "dk-lab-2020", D(2021, 9, 1))
+    six = ev.obligation("lab-2020.dagpenge.interviews-jobcenter-6m")
+    assert six is not None and six.deadline == D(2021, 8, 2)
+    # Wage-subsidy hours in the same periods still count.
+    subsidy = [{**p, "kind": "wage_subsidy"} for p in paid]
+    ev2 = regimes.evaluate(regimes.parse_case({**data, "paid_hours": subsidy}), "dk-lab-2020", D(2021, 9, 1))
+    assert ev2.obligation("lab-2020.dagpenge.interviews-jobcenter-6m").deadline < D(2020, 9, 1)  # type: ignore[union-attr,operator]
+
+
+def test_stk_4_a_new_dagpenge_period_restarts_the_count() -> None:
+    """Stk. 4: a new dagpenge period restarts the count: hours before the period's start do not
+    count. Hours paid since 2024-01-01, new period from 4 March: 3 months end 2 June as above."""
+    paid = _weeks(D(2024, 1, 1), 40)
+    ev = regimes.evaluate(_hours_case(paid, period_start="2024-03-04"), "dk-lab-2024", D(2024, 6, 10))
+    assert ev.obligation(AKASSE_3M).deadline == D(2024, 6, 2)  # type: ignore[union-attr]
+
+
+def test_without_hours_the_calendar_reading_stays_and_says_so() -> None:
+    case = regimes.parse_case({**ISSUE_106, "events": []})
+    ev = regimes.evaluate(case, "dk-lab-2024", D(2024, 6, 10))
+    assert ev.obligation(AKASSE_3M).deadline == D(2024, 6, 3)  # type: ignore[union-attr]  # first(4 Mar, 3 M)
+    assert any(n.startswith("accumulated unemployment reckoned in calendar days") for n in ev.notes)
+    kh = regimes.parse_case(
+        {"id": "k", "birth_date": "1980-01-01", "municipality": "101", "group": "kontanthjaelp_jobparat",
+         "first_inquiry_on": "2024-03-04"}
+    )  # fmt: skip
+    assert not any(
+        "accumulated unemployment" in n for n in regimes.evaluate(kh, "dk-lab-2024", D(2024, 6, 10)).notes
+    )
+
+
+def test_hours_recorded_after_the_evaluation_date_are_not_known_yet() -> None:
+    """The evaluation reads the case as it stood on its date: a period ending later is ignored,
+    and the days after the last record are projected at 37 h a week."""
+    short = _hours_case(_weeks(D(2024, 3, 4), 4, 0))
+    full = _hours_case(_weeks(D(2024, 3, 4), 4, 0) + _weeks(D(2024, 4, 1), 30, 0))
+    on = D(2024, 4, 5)  # the week of 1–7 April is not complete yet
+    assert regimes.evaluate(short, "dk-lab-2024", on) == regimes.evaluate(full, "dk-lab-2024", on).model_copy(
+        update={"case": "c-hours"}
+    )
+
+
+def _oracle(start: D, threshold: Fraction, periods: list[PaidHours], insurance: str) -> D:
+    """Day by day, as the text reads: add each day's counted hours until the threshold is reached."""
+    last = max((p.end for p in periods if p.end >= start), default=start - dt.timedelta(days=1))
+    total, day = Fraction(0), start
+    while True:
+        covid = any(iv.start <= day <= iv.end for iv in dates.COVID_EXCLUDED)
+        for p in periods:
+            if p.start <= day <= p.end and not (covid and p.kind == "dagpenge"):
+                total += p.hours / ((p.end - p.start).days + 1)
+        if day > last and not covid:
+            total += dates.HOURS_PER_WEEK[insurance] / 7
+        if total >= threshold:
+            return day
+        day += dt.timedelta(days=1)
+
+
+@_settings
+@given(st.data())
+def test_hours_reached_agrees_with_a_day_by_day_count(data: st.DataObject) -> None:
+    start = data.draw(st.dates(D(2019, 10, 1), D(2026, 12, 31)), label="start")
+    raw = data.draw(paid_hours_dicts(start), label="paid hours")
+    periods = [
+        PaidHours(
+            D.fromisoformat(p["start"]),
+            D.fromisoformat(p["end"]),
+            Fraction(str(p["hours"])),
+            p.get("kind", "dagpenge"),
+        )
+        for p in raw
+    ]
+    insurance = data.draw(st.sampled_from(["full_time", "part_time"]), label="insurance")
+    months = data.draw(st.integers(1, 16), label="months")
+    threshold = hours_threshold(insurance, months=months)  # type: ignore[arg-type]
+    assert hours_reached(start, threshold, periods, insurance) == _oracle(
+        start, threshold, periods, insurance
+    )  # type: ignore[arg-type]

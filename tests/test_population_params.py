@@ -195,3 +195,12 @@ def test_the_parameters_and_the_diff_model_load_without_numpy() -> None:
     command = [sys.executable, "-c", code]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_example_override_loads_and_describes() -> None:
+    example = Path(__file__).parents[1] / "examples" / "population" / "my-parameters.yaml"
+    params = load_params(example)
+    assert params.groups[TargetGroup.DAGPENGE].stock.value == 70000
+    assert params.behaviour.interviews_held_per_required.kind == "assumption"
+    result = runner.invoke(app, ["population", "describe", "--population-params", str(example)])
+    assert result.exit_code == 0 and "Example override" in result.output

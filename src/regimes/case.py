@@ -222,6 +222,39 @@ class Interruption(_Model):
         return self
 
 
+def _hours(value: object) -> object:
+    """Paid hours: a finite number, not negative (a bool is not a number of hours)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < float("inf"):
+        return value
+    raise PydanticCustomError("hours", "must be a number of hours, 0 or more (e.g. 37 or 160.33)")
+
+
+class PaidHoursPeriod(_Model):
+    """Hours paid over a period, both days inclusive (BEK 2636/2021 § 7, stk. 1; corrections C1).
+
+    A week (``start`` Monday, ``end`` Sunday, ``hours: 37``) or a month (a benefit month, e.g.
+    ``hours: 160.33``); ``kind`` says whether they were dagpenge hours or hours in wage-subsidised
+    work (løntilskud, LAB kap. 12) — both count towards accumulated unemployment, only dagpenge
+    hours are left out in the COVID-19 periods (stk. 2). Read only for dagpenge cases.
+    """
+
+    start: IsoDate
+    end: IsoDate
+    hours: Annotated[float, BeforeValidator(_hours)]
+    kind: Literal["dagpenge", "wage_subsidy"] = "dagpenge"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end < self.start:
+            raise _field_error("end", f"must be on or after start {self.start.isoformat()}", self.end)
+        days = (self.end - self.start).days + 1
+        if self.hours > 24 * days:
+            raise _field_error(
+                "hours", f"must be at most 24 per day ({24 * days} for {days} days)", self.hours
+            )
+        return self
+
+
 # --------------------------------------------------------------------------------------------
 # Events: a discriminated union on `kind`, so a wrong event names its own fields.
 # --------------------------------------------------------------------------------------------
@@ -410,7 +443,8 @@ class Case(_Model):
     - ``visitation_category`` only on a sygedagpenge case (SDL § 12 visitation).
 
     ``interruptions`` are accepted for any group and read only for dagpenge (see
-    :class:`Interruption`). Events are kept in the order given.
+    :class:`Interruption`); so are ``paid_hours`` and ``insurance`` (:class:`PaidHoursPeriod`,
+    full-time or part-time insured). Events are kept in the order given.
     """
 
     id: Annotated[str, BeforeValidator(_case_id)]
@@ -436,6 +470,10 @@ class Case(_Model):
     visitation_category: _Category | None = None
 
     interruptions: Annotated[tuple[Interruption, ...], BeforeValidator(_as_tuple)] = ()
+    #: Accumulated unemployment in hours (dagpenge; BEK 2636/2021 § 7): when given, the hours
+    #: replace the calendar reckoning (and ``interruptions``) for accumulated windows.
+    paid_hours: Annotated[tuple[PaidHoursPeriod, ...], BeforeValidator(_as_tuple)] = ()
+    insurance: Literal["full_time", "part_time"] = "full_time"
     events: Annotated[tuple[Event, ...], BeforeValidator(_as_tuple)] = ()
 
     @model_validator(mode="after")

@@ -550,7 +550,7 @@ def evaluate_many_columnar(
     traces: bool = True,
 ) -> list[Evaluation]:
     """:func:`regimes.evaluate_many` through the columnar back end (the differential tests' entry)."""
-    from regimes.evaluate import _is_what_if, _resolved, judge_obligations
+    from regimes.evaluate import _is_what_if, _resolved, evaluate_many, finish_evaluation
     from regimes.facts import fact_row
     from regimes.library import load_regime
 
@@ -567,7 +567,24 @@ def evaluate_many_columnar(
             chosen = load_regime(resolved)
         groups.setdefault(chosen.id, (chosen, []))[1].append(position)
     out: dict[int, Evaluation] = {}
+    # Dagpenge cases that give paid hours (BEK 2636/2021 § 7, C1) are reckoned in hours, which the
+    # columnar date kernels do not do yet: those cases take the per-case evaluator.
     for chosen, positions in groups.values():
+        hourly = [p for p in positions if cases[p].paid_hours and cases[p].group is TargetGroup.DAGPENGE]
+        if hourly:
+            done = evaluate_many(
+                [cases[p] for p in hourly],
+                regime,
+                on,
+                backend="reference",
+                include_unverified=include_unverified,
+                explain=explain,
+                traces=traces,
+            )
+            out.update(zip(hourly, done, strict=True))
+            positions[:] = [p for p in positions if p not in set(hourly)]
+        if not positions:
+            continue
         subset = [cases[p] for p in positions]
         try:
             plan_of(chosen, include_unverified=include_unverified)
@@ -594,13 +611,12 @@ def evaluate_many_columnar(
             evaluation = materializer.evaluation(k, what_if=what_if, explain=explain, traces=traces)
             # Transitions (C8): each obligation judged by the law on its deadline; the few that a
             # different law judges are re-evaluated by the reference semantics (regimes.transitions).
-            out[p] = judge_obligations(
+            out[p] = finish_evaluation(
                 evaluation,
                 cases[p],
                 chosen,
                 fact_row(cases[p], on),
                 named=explicit is not None,
-                backend="reference",
                 include_unverified=include_unverified,
                 explain=explain,
                 traces=traces,

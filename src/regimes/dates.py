@@ -33,6 +33,15 @@ Accumulated unemployment (LAB § 9, dagpenge only): periods of work pause the co
 (:func:`accumulate`). Counting *calendar days* of interruption is this product's simplification;
 the law's own measure may be hours-based (e.g. hours worked per week), which a case does not record.
 
+**Hours** (BEK nr. 2636 af 28/12/2021 § 7, corrections C1): for dagpenge, the accumulated
+unemployment is counted in the *paid hours* on dagpenge or in wage-subsidised work (stk. 1);
+1 month = 160.33 h and 1 week = 37 h for a full-time insured person, 130 h and 30 h part-time
+(stk. 3, :func:`hours_threshold`); dagpenge hours from 2020-03-01 to 2020-08-31 and from 2021-01-01
+to 2021-06-30 are not counted (stk. 2, :data:`COVID_EXCLUDED`). "Within the first N months" of
+accumulated unemployment then ends on the day the counted hours reach N × 160.33 h
+(:func:`hours_reached`), not on a calendar date. When a case gives no hours, the calendar reckoning
+above (with interruptions) stays, and the evaluation says which reading it used.
+
 Dates travel to the rule engines as integers ``YYYYMMDD`` (:func:`to_int`, :func:`from_int`): their
 facts are plain JSON-like values, and those integers order the same way as the dates.
 """
@@ -42,11 +51,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
+from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "COVID_EXCLUDED",
     "Interval",
+    "PaidHours",
     "accumulate",
     "after",
     "age_on",
@@ -55,6 +68,8 @@ __all__ = [
     "end_of_week",
     "first",
     "from_int",
+    "hours_reached",
+    "hours_threshold",
     "next_day",
     "to_int",
 ]
@@ -398,3 +413,141 @@ def age_on(birth: date, on: date) -> int:
         msg = f"age_on(): on must not be before birth {birth.isoformat()} (got {on.isoformat()})"
         raise ValueError(msg)
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+# --- accumulated unemployment in hours (BEK 2636/2021 § 7) --------------------------------------
+
+Insurance = Literal["full_time", "part_time"]
+HourKind = Literal["dagpenge", "wage_subsidy"]
+
+#: § 7, stk. 3: the hours one month and one week of the act stand for.
+HOURS_PER_MONTH: dict[str, Fraction] = {"full_time": Fraction("160.33"), "part_time": Fraction(130)}
+HOURS_PER_WEEK: dict[str, Fraction] = {"full_time": Fraction(37), "part_time": Fraction(30)}
+
+#: § 7, stk. 2: dagpenge hours in these periods (both days inclusive) are not counted (COVID-19).
+COVID_EXCLUDED: tuple[Interval, ...] = (
+    Interval(date(2020, 3, 1), date(2020, 8, 31)),
+    Interval(date(2021, 1, 1), date(2021, 6, 30)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PaidHours:
+    """Hours paid over a period (both days inclusive), spread evenly over its days.
+
+    ``kind`` is ``dagpenge`` or ``wage_subsidy`` (løntilskud, LAB kap. 12): both count (§ 7,
+    stk. 1); only dagpenge hours are left out in the COVID-19 periods (stk. 2).
+    """
+
+    start: date
+    end: date
+    hours: Fraction
+    kind: HourKind = "dagpenge"
+
+    @property
+    def per_day(self) -> Fraction:
+        return self.hours / ((self.end - self.start).days + 1)
+
+
+def hours_threshold(insurance: Insurance = "full_time", *, months: int = 0, weeks: int = 0) -> Fraction:
+    """The paid hours that make "N months" or "N weeks" of accumulated unemployment (§ 7, stk. 3).
+
+    Examples:
+        >>> hours_threshold(months=3), hours_threshold("part_time", months=3)
+        (Fraction(48099, 100), Fraction(390, 1))
+        >>> float(hours_threshold(weeks=2)), float(hours_threshold("part_time", weeks=2))
+        (74.0, 60.0)
+    """
+    unit, n = _one_unit("hours_threshold", months=months, weeks=weeks)
+    table = HOURS_PER_MONTH if unit == "months" else HOURS_PER_WEEK
+    return table[insurance] * n
+
+
+def _covid(day: date) -> bool:
+    return any(iv.start <= day <= iv.end for iv in COVID_EXCLUDED)
+
+
+def _breaks(start: date, periods: Sequence[PaidHours], last: date) -> list[date]:
+    """The days from ``start`` on where the daily rate may change (period and COVID edges)."""
+    points = {start, next_day(last)}
+    for p in periods:
+        points.update((p.start, next_day(p.end)))
+    for iv in COVID_EXCLUDED:
+        points.update((iv.start, next_day(iv.end)))
+    return sorted(d for d in points if d >= start)
+
+
+def hours_reached(
+    start: date,
+    threshold: Fraction,
+    periods: Sequence[PaidHours],
+    insurance: Insurance = "full_time",
+) -> date:
+    """The day on which the counted paid hours from ``start`` on reach ``threshold``.
+
+    Why hours: BEK 2636/2021 § 7 counts accumulated unemployment in the hours paid (stk. 1), so a
+    month of part-time work pushes the date out by the hours not paid, not by calendar days. Rules:
+
+    - only hours on or after ``start`` count: a new dagpenge period restarts the count (§ 7,
+      stk. 4; `secondary` as to its detail) — the caller passes the period's start;
+    - a period's hours are spread evenly over its days; overlapping periods add up;
+    - dagpenge hours on days of :data:`COVID_EXCLUDED` are not counted (stk. 2); wage-subsidy hours are;
+    - after the last recorded day, full unemployment is projected: 37 h a week (part-time: 30 h),
+      spread over the days, so a deadline still running has a date; days before it without a
+      recorded period count no hours.
+
+    Returns:
+        The first day R ≥ ``start`` with counted hours in ``start … R`` ≥ ``threshold``.
+
+    Examples:
+        Full-time, 37 h paid every week from Monday 4 March 2024: 3 months are 481 h, reached on
+        the 91st day (481 / (37 / 7) = 91), 2 June 2024 — the calendar reading says 3 June:
+
+        >>> weekly = [PaidHours(date(2024, 3, 4), date(2024, 3, 10), Fraction(37))]
+        >>> hours_reached(date(2024, 3, 4), hours_threshold(months=3), weekly)
+        datetime.date(2024, 6, 2)
+
+        Fewer hours in April (part-time work: 80 h) push it out by the hours not paid: 148 + 80 +
+        165 = 393 h to 31 May, the other 88 h projected at 37 h a week: 17 days, 17 June:
+
+        >>> april = [PaidHours(date(2024, 3, 4), date(2024, 3, 31), Fraction(148)),
+        ...          PaidHours(date(2024, 4, 1), date(2024, 4, 30), Fraction(80)),
+        ...          PaidHours(date(2024, 5, 1), date(2024, 5, 31), Fraction(165))]
+        >>> hours_reached(date(2024, 3, 4), hours_threshold(months=3), april)
+        datetime.date(2024, 6, 17)
+
+        COVID-19 (§ 7, stk. 2): dagpenge hours from 1 March to 31 August 2020 are not counted.
+        1,147 h over 24 February – 30 September 2020 (220 days, 5.21 h a day): 2 weeks (74 h) are
+        31.3 h in February's 6 days, the other 42.7 h only from 1 September — 9 days, 9 September:
+
+        >>> feb = [PaidHours(date(2020, 2, 24), date(2020, 9, 30), Fraction(37 * 31))]
+        >>> hours_reached(date(2020, 2, 24), hours_threshold(weeks=2), feb)
+        datetime.date(2020, 9, 9)
+
+        Part-time insured: 1 month is 130 h, at 30 h a week (projected): day 31 after the start.
+
+        >>> hours_reached(date(2024, 3, 4), hours_threshold("part_time", months=1), [], "part_time")
+        datetime.date(2024, 4, 3)
+    """
+    counted = [p for p in periods if p.end >= start]  # a week with 0 h paid is a record too
+    last = max((p.end for p in counted), default=start - _ONE_DAY)
+    projected = HOURS_PER_WEEK[insurance] / 7
+    total = Fraction(0)
+    points = _breaks(start, counted, last)
+    for index, a in enumerate(points):
+        b = points[index + 1] - _ONE_DAY if index + 1 < len(points) else None  # None: no end
+        covid = _covid(a)
+        rate = sum(
+            (p.per_day for p in counted if p.start <= a <= p.end and not (covid and p.kind == "dagpenge")),
+            Fraction(0),
+        )
+        if a > last and not covid:
+            rate += projected
+        if rate == 0:
+            continue
+        remaining = threshold - total
+        days_needed = -(-remaining // rate)  # ceiling
+        if b is None or days_needed <= (b - a).days + 1:
+            return a + timedelta(days=max(int(days_needed), 1) - 1)
+        total += rate * ((b - a).days + 1)
+    raise AssertionError("unreachable: the projection after the last record never stops")  # pragma: no cover

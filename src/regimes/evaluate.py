@@ -47,11 +47,18 @@ from regimes.facts import FACTS, fact_row
 from regimes.horizon import horizon_warning
 from regimes.layer import EffectiveExemption, EffectiveRule, Regime
 from regimes.results import Evaluation, NotApplied, Obligation, Right
-from regimes.ruleset.model import ObligationEffect, QuotaEffect, RightEffect, SuspensionEndAnchor, Topic
+from regimes.ruleset.model import (
+    ObligationEffect,
+    QuotaEffect,
+    RightEffect,
+    SuspensionEndAnchor,
+    Topic,
+    Window,
+)
 from regimes.status import decide, pausing_period
 from regimes.transitions import NOT_OWED_THEN, Judge, judge_date, judging_regime, law_key, same_rule
 from regimes.vocabulary import Confidence, RightStatus, Status
-from regimes.windows import Period, anchor_date, count_done, span
+from regimes.windows import Period, accumulation_note, anchor_date, count_done, span
 
 DEFAULT_BACKEND = os.environ.get("REGIMES_BACKEND", "durable")
 
@@ -498,6 +505,53 @@ def judge_obligations(
     return evaluation.model_copy(update=update)
 
 
+def finish_evaluation(
+    evaluation: Evaluation,
+    case: Case,
+    regime: Regime,
+    row: FactRow,
+    *,
+    named: bool,
+    include_unverified: bool = False,
+    explain: bool = False,
+    traces: bool = True,
+) -> Evaluation:
+    """The steps every back end's evaluation passes through after its own: transitions (C8,
+    :func:`judge_obligations`) and the note saying which reading of accumulated unemployment
+    was used (C1, :func:`regimes.windows.accumulation_note`)."""
+    judged = judge_obligations(
+        evaluation,
+        case,
+        regime,
+        row,
+        named=named,
+        include_unverified=include_unverified,
+        explain=explain,
+        traces=traces,
+    )
+    return _with_reading_note(judged, case, regime)
+
+
+def _with_reading_note(evaluation: Evaluation, case: Case, regime: Regime) -> Evaluation:
+    from regimes.library import load_regime
+
+    ids = {o.rule for o in evaluation.obligations}
+    judged = {
+        o.judged_under for o in evaluation.obligations if o.judged_under and o.judged_under != regime.id
+    }
+    sources = [regime, *(load_regime(r) for r in sorted(judged))]
+    windows = [
+        w
+        for source in sources
+        for er in source.rules
+        if er.id in ids and (w := _window_of(er)) is not None and isinstance(w, Window)
+    ]
+    note = accumulation_note(case, windows, evaluation.on)
+    if note is None:
+        return evaluation
+    return evaluation.model_copy(update={"notes": [*evaluation.notes, note]})
+
+
 def _warnings(regime: Regime, on: date) -> list[str]:
     """What the reader must not miss: the date lies beyond the regime's known law (C10)."""
     warning = horizon_warning(regime, on)
@@ -615,13 +669,12 @@ def evaluate_many(
                 what_if=what_if,
                 traces=traces,
             )
-            results[position] = judge_obligations(
+            results[position] = finish_evaluation(
                 evaluation,
                 case,
                 chosen,
                 row,
                 named=explicit is not None,
-                backend=backend,
                 include_unverified=include_unverified,
                 explain=explain,
                 traces=traces,

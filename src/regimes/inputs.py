@@ -76,7 +76,7 @@ _SUFFIXES: Final[Mapping[str, Format]] = {
 }
 _PARQUET_MAGIC: Final = b"PAR1"
 #: Columns whose cells hold JSON lists (CSV) or lists of structs / JSON strings (Parquet).
-LIST_FIELDS: Final = ("interruptions", "events")
+LIST_FIELDS: Final = ("interruptions", "paid_hours", "events")
 _TRUE: Final = frozenset({"true", "1", "yes"})
 _FALSE: Final = frozenset({"false", "0", "no"})
 STDIN: Final = "<stdin>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from regimes import dates
 from regimes.case import Case, Event, OfferEvent
@@ -55,6 +56,44 @@ def interruptions_of(case: Case, since: date) -> list[dates.Interval]:
     return [dates.Interval(max(i.start, since), i.end) for i in case.interruptions if i.end >= since]
 
 
+def hours_of(case: Case, since: date, on: date) -> tuple[dates.PaidHours, ...] | None:
+    """The paid hours that count (BEK 2636/2021 § 7), or ``None``: the calendar reading applies.
+
+    Hours count only for dagpenge, only from the period's start (a new dagpenge period restarts
+    the count, § 7, stk. 4), and only as recorded by the evaluation date: a period ending after
+    ``on`` is not yet known (later days are projected at the full rate by :func:`dates.hours_reached`).
+    """
+    if case.group is not TargetGroup.DAGPENGE or not case.paid_hours:
+        return None
+    return tuple(
+        dates.PaidHours(p.start, p.end, Fraction(str(p.hours)), p.kind)
+        for p in case.paid_hours
+        if p.end >= since and p.end <= on
+    )
+
+
+def accumulation_note(case: Case, rules: Sequence[Window], on: date) -> str | None:
+    """Which reading of accumulated unemployment an evaluation used, or ``None`` when no
+    accumulated window applies (corrections C1: "the evaluation says which reading it used")."""
+    if case.group is not TargetGroup.DAGPENGE or not any(w.accumulated for w in rules):
+        return None
+    if not case.paid_hours:
+        return (
+            "accumulated unemployment reckoned in calendar days (the case gives no paid_hours; "
+            "BEK nr. 2636 af 28/12/2021 § 7 counts paid hours)"
+        )
+    known = [p.end for p in case.paid_hours if p.end <= on]
+    recorded = f"recorded to {max(known)}" if known else "none recorded yet"
+    month, week = dates.HOURS_PER_MONTH[case.insurance], dates.HOURS_PER_WEEK[case.insurance]
+    insured = case.insurance.replace("_", "-")
+    return (
+        f"accumulated unemployment counted in paid hours (BEK nr. 2636 af 28/12/2021 § 7; "
+        f"{insured} insured: 1 month = {float(month):g} h, 1 week = {float(week):g} h; "
+        f"dagpenge hours 2020-03-01–2020-08-31 and 2021-01-01–2021-06-30 not counted; {recorded}, "
+        f"later days projected at {float(week):g} h a week)"
+    )
+
+
 def clock(case: Case, name: str) -> date | None:
     """The date a clock names; ``period_start`` falls back per group (glossary, § 9)."""
     if name == "period_start":
@@ -96,7 +135,12 @@ def anchor_date(
 
 
 def _reckon(
-    reckoning: Reckoning, anchor: date, accumulated: bool, interruptions: Sequence[dates.Interval]
+    reckoning: Reckoning,
+    anchor: date,
+    accumulated: bool,
+    interruptions: Sequence[dates.Interval],
+    hours: tuple[dates.PaidHours, ...] | None = None,
+    insurance: dates.Insurance = "full_time",
 ) -> date:
     kind = reckoning.kind
     if kind == "end_of_week":
@@ -107,13 +151,19 @@ def _reckon(
     unit = {amount.unit: amount.n}
     if kind == "after":
         return dates.after(anchor, **unit)
+    if hours is not None:
+        # BEK 2636/2021 § 7: "the first N months" of accumulated unemployment end when the paid
+        # hours reach N × 160.33 h (weeks: N × 37 h; part-time 130 h / 30 h).
+        threshold = dates.hours_threshold(insurance, **unit)
+        last = dates.hours_reached(anchor, threshold, hours, insurance)
+        return last + timedelta(days=1) if kind == "day_after_first" else last
     last = dates.first(anchor, **unit)
     if accumulated:
         last = dates.accumulate(last, interruptions)
     return last + timedelta(days=1) if kind == "day_after_first" else last
 
 
-_SPANS: dict[tuple[int, date, tuple[dates.Interval, ...], date | None], tuple[Window, Span]] = {}
+_SPANS: dict[tuple[object, ...], tuple[Window, Span]] = {}
 _SPANS_MAX = 200_000
 
 
@@ -124,18 +174,26 @@ def span(case: Case, window: Window, anchor: date, on: date) -> Span:
     the date, so it is memoised: a population repeats the same few thousand combinations.
     """
     interruptions = tuple(interruptions_of(case, anchor)) if window.accumulated else ()
-    key = (id(window), anchor, interruptions, on if window.repeat_months else None)
+    hours = hours_of(case, anchor, on) if window.accumulated else None
+    key = (id(window), anchor, interruptions, on if window.repeat_months else None, hours, case.insurance)
     hit = _SPANS.get(key)
     if hit is not None and hit[0] is window:
         return hit[1]
-    result = _span(window, anchor, on, interruptions)
+    result = _span(window, anchor, on, interruptions, hours, case.insurance)
     if len(_SPANS) >= _SPANS_MAX:
         _SPANS.clear()
     _SPANS[key] = (window, result)
     return result
 
 
-def _span(window: Window, anchor: date, on: date, interruptions: tuple[dates.Interval, ...]) -> Span:
+def _span(
+    window: Window,
+    anchor: date,
+    on: date,
+    interruptions: tuple[dates.Interval, ...],
+    hours: tuple[dates.PaidHours, ...] | None = None,
+    insurance: dates.Insurance = "full_time",
+) -> Span:
     accumulated = bool(interruptions)
     if window.repeat_months:
         # LAB § 36 a: "then the same for each further N months" — the cycle containing `on`.
@@ -144,8 +202,16 @@ def _span(window: Window, anchor: date, on: date, interruptions: tuple[dates.Int
             cycle += 1
         if cycle:
             anchor = dates.after(anchor, months=window.repeat_months * cycle)
-    opens = _reckon(window.opens, anchor, accumulated, interruptions) if window.opens else anchor
-    deadline = _reckon(window.deadline, anchor, accumulated, interruptions) if window.deadline else None
+    opens = (
+        _reckon(window.opens, anchor, accumulated, interruptions, hours, insurance)
+        if window.opens
+        else anchor
+    )
+    deadline = (
+        _reckon(window.deadline, anchor, accumulated, interruptions, hours, insurance)
+        if window.deadline
+        else None
+    )
     return Span(anchor=anchor, opens=opens, deadline=deadline)
 
 

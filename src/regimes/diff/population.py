@@ -940,7 +940,7 @@ def headline(population: Population, a: str = "A", b: str = "B") -> str:
 # Reading and writing case files
 # --------------------------------------------------------------------------------------------
 
-_LIST_FIELDS: Final = ("interruptions", "events")
+_LIST_FIELDS: Final = ("interruptions", "paid_hours", "events")
 _BOOL_FIELDS: Final = frozenset(name for name, info in Case.model_fields.items() if info.annotation is bool)
 
 
