@@ -9,6 +9,7 @@ column-wise), on hypothesis-generated cases, and whatever the chunking.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,11 @@ from hypothesis import strategies as st
 import regimes
 from regimes.caseload import caseload
 from regimes.columnar import CaseColumns, columns_from_cases
+from regimes.columnar_inputs import read_case_columns
 from regimes.diff.model import Population
-from regimes.diff.population import population_impact
+from regimes.diff.population import population_impact, write_cases_file
 from regimes.diff.population_columns import CaseSource
+from regimes.plan import UnsupportedPlanError
 from regimes.synthetic import synthetic_population
 from regimes.synthetic_columns import synthetic_chunks, synthetic_columns
 from strategies import case_start, recent_case_dicts
@@ -169,3 +172,25 @@ def test_a_rule_the_plan_cannot_express_goes_the_per_case_way(
     assert _comparable(got) == _comparable(expected)
     assert got.assumptions["backend"] == "vector"  # it says which path ran
     assert caseload(CaseSource.of_cases(sample), regime, on) == caseload(sample, regime, on, backend="vector")
+
+
+def test_cases_with_paid_hours_go_the_per_case_way(tmp_path: Path) -> None:
+    """Hours-based accumulation (C1) is not in the tables yet: such cases run per case, explicitly."""
+    data = {
+        "id": "h-1",
+        "birth_date": "1980-01-01",
+        "municipality": "101",
+        "group": "dagpenge",
+        "registered_on": "2026-01-05",
+        "paid_hours": [{"start": "2026-01-05", "end": "2026-02-01", "hours": 148}],
+    }
+    cases = [regimes.parse_case(data), *synthetic_population(50, seed=2, on=ON)]
+    expected = population_impact(cases, *PAIRS[0], on=ON, source="h", backend="vector")
+    got = population_impact(cases, *PAIRS[0], on=ON, source="h", backend="columnar")
+    assert _comparable(got) == _comparable(expected)
+    assert caseload(cases, "dk-reform-2026", ON, backend="columnar") == caseload(
+        cases, "dk-reform-2026", ON, backend="vector"
+    )
+    path = write_cases_file(cases, tmp_path / "hours.jsonl")
+    with pytest.raises(UnsupportedPlanError):
+        read_case_columns(path)

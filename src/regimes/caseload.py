@@ -100,7 +100,16 @@ def caseload(
     if client is not None:
         return _dask(cases, regime, on, client)
     if backend == "columnar" or not isinstance(cases, Sequence):
-        return _columnar(cases, regime, on)
+        from regimes.diff.population_columns import CaseSource
+        from regimes.plan import UnsupportedPlanError
+
+        try:
+            return _columnar(cases, regime, on)
+        except UnsupportedPlanError:  # cases the tables cannot carry yet (paid hours): per case
+            listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+            if not isinstance(listed, Sequence):
+                raise
+            return caseload(listed, regime, on, backend="vector")
     evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
     tally: dict[tuple[str, str], _Tally] = {}
     for case, ev in zip(cases, evaluations, strict=True):

@@ -199,7 +199,18 @@ def _day(d: date | None) -> int:
 
 
 def columns_from_cases(cases: Sequence[Case]) -> CaseColumns:
-    """The tables of validated cases (events sorted by case, then history date, stably)."""
+    """The tables of validated cases (events sorted by case, then history date, stably).
+
+    Raises:
+        UnsupportedPlanError: a dagpenge case gives ``paid_hours`` (accumulation in hours, C1),
+            which the tables do not carry yet: such cases must take the per-case path.
+    """
+    hourly = next(
+        (c.id for c in cases if getattr(c, "paid_hours", ()) and c.group is TargetGroup.DAGPENGE), None
+    )
+    if hourly is not None:
+        msg = f"case {hourly!r} gives paid_hours: the columnar tables do not carry hours yet"
+        raise UnsupportedPlanError(msg)
     n = len(cases)
     clocks: dict[str, npt.NDArray[np.int64]] = {}
     for name in CLOCKS:

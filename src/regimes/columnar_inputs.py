@@ -385,6 +385,11 @@ def _row_positions(path: Path, row_groups: Sequence[int]) -> npt.NDArray[np.int6
 def _columns(path: Path, kind: str, row_groups: Sequence[int] | None = None) -> CaseColumns | None:
     """The tables, or ``None`` when some row fails a check."""
     raw = _raw_columns(path, kind, row_groups)
+    if any(v not in (None, "", "[]") and v != [] for v in raw.get("paid_hours", [])):
+        from regimes.plan import UnsupportedPlanError
+
+        msg = f"{path}: cases give paid_hours, which the columnar tables do not carry yet"
+        raise UnsupportedPlanError(msg)
     csv = kind == "csv"
     n = len(next(iter(raw.values()))) if raw else 0
     if n == 0:

@@ -82,8 +82,12 @@ def caseload_command(
                 cluster.close()
     elif chosen == "columnar" and cases != "-":
         from regimes.columnar_inputs import read_case_columns
+        from regimes.plan import UnsupportedPlanError
 
-        report = caseload(read_case_columns(cases), resolved, day, backend=chosen)
+        try:
+            report = caseload(read_case_columns(cases), resolved, day, backend=chosen)
+        except UnsupportedPlanError:  # cases the tables cannot carry yet: per case
+            report = caseload(read_cases(cases), resolved, day, backend="vector")
     else:
         report = caseload(read_cases(cases), resolved, day, backend=chosen)
     if fmt is CaseloadFormat.json:

@@ -75,8 +75,12 @@ def _population(
             loaded = CaseSource.parquet(cases)  # partitioned by row groups
         elif columnar and cases != "-":
             from regimes.columnar_inputs import read_case_columns
+            from regimes.plan import UnsupportedPlanError
 
-            loaded = CaseSource.of_columns(read_case_columns(cases))  # straight to columns
+            try:
+                loaded = CaseSource.of_columns(read_case_columns(cases))  # straight to columns
+            except UnsupportedPlanError:  # cases the tables cannot carry yet: per case
+                loaded = read_cases(cases)
         else:
             loaded = read_cases(cases)
         source, assumptions = cases, None

@@ -70,6 +70,7 @@ from regimes.inputs import read_cases
 from regimes.layer import Regime
 from regimes.library import load_regime
 from regimes.municipalities import MUNICIPALITIES
+from regimes.plan import UnsupportedPlanError
 from regimes.results import Evaluation, Obligation
 from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Status, Step, TargetGroup
 
@@ -489,24 +490,26 @@ def population_impact(
                 assumptions=assumptions,
             )
     if engine == "columnar" or not isinstance(cases, Sequence):
-        if isinstance(cases, CaseColumns):
-            cases = CaseSource.of_columns(cases)
-        elif not isinstance(cases, CaseSource):
-            cases = CaseSource.of_cases(cases)
-        columnar = _columnar_figures(
-            cases, regime_a, regime_b, on, table, [r for r, _ in quota_runs], progress
-        )
-        return _population(
-            source,
-            on,
-            regime_a,
-            regime_b,
-            table,
-            "columnar",
-            assumptions,
-            started,
-            *columnar,
-        )
+        try:
+            return _columnar_impact(
+                cases, regime_a, regime_b, on, source, table, quota_runs, progress, assumptions, started
+            )
+        except UnsupportedPlanError:
+            # Cases the tables cannot carry yet (paid hours, C1): the per-case path, explicitly.
+            listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+            if not isinstance(listed, Sequence):
+                raise
+            return population_impact(
+                listed,
+                regime_a,
+                regime_b,
+                on=on,
+                source=source,
+                minutes=table,
+                backend="vector",
+                progress=progress,
+                assumptions=assumptions,
+            )
     quota_cases = {
         r.id: [c for c in cases if groups is None or c.group in groups] for r, groups in quota_runs
     }
@@ -749,6 +752,37 @@ def _columnar_figures(
         for chunk in source.chunks()
     )
     return merge_partials(partials, quota_regimes)
+
+
+def _columnar_impact(
+    cases: Any,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    source: str,
+    table: Minutes,
+    quota_runs: Sequence[tuple[Regime, Any]],
+    progress: Progress | None,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+) -> Population:
+    """The population part on the columnar back end, chunk by chunk."""
+    if isinstance(cases, CaseColumns):
+        cases = CaseSource.of_columns(cases)
+    elif not isinstance(cases, CaseSource):
+        cases = CaseSource.of_cases(cases)
+    columnar = _columnar_figures(cases, regime_a, regime_b, on, table, [r for r, _ in quota_runs], progress)
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        "columnar",
+        assumptions,
+        started,
+        *columnar,
+    )
 
 
 def population_impact_dask(
