@@ -21,6 +21,7 @@ from regimes.columnar import columns_from_cases
 from regimes.columnar_inputs import read_case_columns
 from regimes.diff.population import read_cases_file, write_cases_file
 from regimes.errors import CaseError
+from regimes.plan import UnsupportedPlanError
 from regimes.synthetic import synthetic_population
 from strategies import case_dicts, recent_case_dicts
 from test_columnar_population import _same_columns
@@ -43,6 +44,10 @@ def test_a_synthetic_population_reads_the_same(tmp_path: Path, suffix: str) -> N
 def test_generated_cases_read_the_same(tmp_path: Path, data: list[dict[str, object]], suffix: str) -> None:
     cases = [regimes.parse_case(d) for d in data]
     path = write_cases_file(cases, tmp_path / f"g.{suffix}")
+    if any(c.paid_hours for c in cases):  # hours (C1) are not in the tables yet: refused, explicitly
+        with pytest.raises(UnsupportedPlanError):
+            read_case_columns(path)
+        return
     _same_columns(read_case_columns(path), columns_from_cases(read_cases_file(path)))
 
 
