@@ -129,7 +129,10 @@ def test_cases_evaluate_under_both_regimes() -> None:
 
 
 def test_fast_enough() -> None:
-    """100,000 cases in a few seconds; 20,000 here, with room for a slow test machine."""
-    started = time.perf_counter()
+    """100,000 cases in a few seconds; 20,000 here, with room for a slow test machine.
+
+    CPU time, not wall time: on a shared machine the neighbours' load is not this code's cost.
+    """
+    started = time.process_time()
     synthetic_population(20_000, seed=5, on=ON)
-    assert time.perf_counter() - started < 6.0
+    assert time.process_time() - started < 6.0

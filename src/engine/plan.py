@@ -178,7 +178,8 @@ class RegimePlan:
     ``rules`` are in program order (condition ``i`` belongs to ``rules[i]``), then the
     exemptions' conditions follow. ``last`` lists the rule positions evaluated after the
     others (anchored on another rule's deadline). ``unverified`` are the rules left out
-    (id, groups) for the "left out" note.
+    (id, groups) for the "left out" note. ``known_until`` is the known-law horizon: an
+    evaluation on a later date carries a warning.
     """
 
     id: str

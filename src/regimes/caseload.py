@@ -17,14 +17,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from regimes.case import Case
+from regimes.columnar import CaseColumns
 from regimes.evaluate import DEFAULT_BACKEND, evaluate_many
 from regimes.layer import Regime
 from regimes.vocabulary import Status
+
+if TYPE_CHECKING:
+    from regimes.diff.population_columns import CaseSource
 
 Verdict = Literal["met", "open", "missed", "no cases"]
 
@@ -96,9 +100,31 @@ def _pooled_groups(regime: Regime | str) -> dict[str, str]:
 
 
 def caseload(
-    cases: Sequence[Case], regime: Regime | str, on: date, *, backend: str | None = None
+    cases: Sequence[Case] | CaseColumns | CaseSource,
+    regime: Regime | str,
+    on: date,
+    *,
+    backend: str | None = None,
+    client: Any = None,
 ) -> CaseloadReport:
-    """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``."""
+    """Quota coverage per rule and group over ``cases`` evaluated under ``regime`` on ``on``.
+
+    With ``backend="columnar"`` (or cases given as columns) the counts are column sums over the
+    columnar back end's results, chunk by chunk; the report is the same.
+    """
+    if client is not None:
+        return _dask(cases, regime, on, client)
+    if backend == "columnar" or not isinstance(cases, Sequence):
+        from regimes.diff.population_columns import CaseSource
+        from regimes.plan import UnsupportedPlanError
+
+        try:
+            return _columnar(cases, regime, on)
+        except UnsupportedPlanError:  # cases the tables cannot carry yet (paid hours): per case
+            listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+            if not isinstance(listed, Sequence):
+                raise
+            return caseload(listed, regime, on, backend="vector")
     evaluations = evaluate_many(cases, regime, on, backend=backend or DEFAULT_BACKEND, traces=False)
     pooled = _pooled_groups(regime)
     tally: dict[tuple[str, str], _Tally] = {}
@@ -115,6 +141,64 @@ def caseload(
                 row.open += 1
             else:
                 row.missed += 1
+    return _report(regime, on, len(cases), tally)
+
+
+def _columnar(
+    cases: Sequence[Case] | CaseColumns | CaseSource, regime: Regime | str, on: date
+) -> CaseloadReport:
+    from regimes.diff.population_columns import CaseSource, caseload_counts
+    from regimes.library import load_regime
+    from regimes.plan import UnsupportedPlanError, plan_of
+
+    chosen = load_regime(regime) if isinstance(regime, str) else regime
+    try:
+        plan_of(chosen)
+    except UnsupportedPlanError:
+        # A rule the plan cannot express yet: the per-case path, explicitly.
+        listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+        if isinstance(listed, Sequence):
+            return caseload(listed, chosen, on, backend="vector")
+        raise
+    if isinstance(cases, CaseSource):
+        source = cases
+    elif isinstance(cases, CaseColumns):
+        source = CaseSource.of_columns(cases)
+    else:
+        source = CaseSource.of_cases(cases)
+    tally: dict[tuple[str, str], _Tally] = {}
+    for chunk in source.chunks():
+        for key, (citation, share, covered, met, still_open, missed) in caseload_counts(
+            chunk, chosen, on
+        ).items():
+            row = tally.setdefault(key, _Tally(citation, share))
+            row.covered += covered
+            row.met += met
+            row.open += still_open
+            row.missed += missed
+    return _report(regime, on, source.n, tally)
+
+
+def _dask(cases: Any, regime: Regime | str, on: date, client: Any) -> CaseloadReport:
+    """:func:`caseload` partition-wise on a Dask cluster (``cases``: a partitionable CaseSource)."""
+    from regimes.distributed import _regime_ref, gather_in_order, run_caseload_partition
+
+    parts = getattr(cases, "partitions", None)
+    if not parts:
+        msg = "a Dask run needs a CaseSource of a Parquet file or of the synthetic population"
+        raise ValueError(msg)
+    tally: dict[tuple[str, str], _Tally] = {}
+    for counts in gather_in_order(client, run_caseload_partition, parts, _regime_ref(regime), on):
+        for key, (citation, share, covered, met, still_open, missed) in counts.items():
+            row = tally.setdefault(key, _Tally(citation, share))
+            row.covered += covered
+            row.met += met
+            row.open += still_open
+            row.missed += missed
+    return _report(regime, on, cases.n, tally)
+
+
+def _report(regime: Regime | str, on: date, n: int, tally: dict[tuple[str, str], _Tally]) -> CaseloadReport:
     quotas = []
     for (rule, group), row in sorted(tally.items()):
         required, verdict = row.verdict()
@@ -133,4 +217,4 @@ def caseload(
             )
         )
     regime_id = regime if isinstance(regime, str) else regime.id
-    return CaseloadReport(regime=regime_id, on=on, cases=len(cases), quotas=quotas)
+    return CaseloadReport(regime=regime_id, on=on, cases=n, quotas=quotas)

@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from engine.columnar.dates import civil
 from engine.columnar.execute import (
     KIND_NO_ANCHOR,
     KIND_QUOTA,
@@ -53,7 +54,7 @@ from regimes.facts import FACTS
 from regimes.horizon import horizon_texts
 from regimes.layer import Regime
 from regimes.municipalities import MUNICIPALITIES
-from regimes.plan import plan_of
+from regimes.plan import UnsupportedPlanError, plan_of
 from regimes.results import Evaluation, NotApplied, Obligation, Right
 from regimes.vocabulary import Actor, ExemptionGround, OfferType, TargetGroup
 
@@ -65,10 +66,12 @@ __all__ = [
     "GROUPS",
     "CaseColumns",
     "case_table",
+    "cases_from_columns",
     "columns_from_cases",
     "evaluate_columns",
     "evaluate_many_columnar",
     "to_evaluation",
+    "transition_cases",
 ]
 
 GROUPS: Final[tuple[str, ...]] = tuple(g.value for g in TargetGroup)
@@ -201,7 +204,18 @@ def _day(d: date | None) -> int:
 
 
 def columns_from_cases(cases: Sequence[Case]) -> CaseColumns:
-    """The tables of validated cases (events sorted by case, then history date, stably)."""
+    """The tables of validated cases (events sorted by case, then history date, stably).
+
+    Raises:
+        UnsupportedPlanError: a dagpenge case gives ``paid_hours`` (accumulation in hours, C1),
+            which the tables do not carry yet: such cases must take the per-case path.
+    """
+    hourly = next(
+        (c.id for c in cases if getattr(c, "paid_hours", ()) and c.group is TargetGroup.DAGPENGE), None
+    )
+    if hourly is not None:
+        msg = f"case {hourly!r} gives paid_hours: the columnar tables do not carry hours yet"
+        raise UnsupportedPlanError(msg)
     n = len(cases)
     clocks: dict[str, npt.NDArray[np.int64]] = {}
     for name in CLOCKS:
@@ -304,13 +318,7 @@ def columns_from_cases(cases: Sequence[Case]) -> CaseColumns:
 
 
 def _ymd(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], ...]:
-    d64 = days.astype("datetime64[D]")
-    months = d64.astype("datetime64[M]")
-    years = months.astype("datetime64[Y]")
-    y = years.astype(_I64) + 1970
-    m = months.astype(_I64) - years.astype("datetime64[M]").astype(_I64) + 1
-    d = days - months.astype("datetime64[D]").astype(_I64) + 1
-    return y, m, d
+    return civil(days)
 
 
 def yyyymmdd(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -629,6 +637,23 @@ def evaluate_many_columnar(
         if not positions:
             continue
         subset = [cases[p] for p in positions]
+        try:
+            plan_of(chosen, include_unverified=include_unverified)
+        except UnsupportedPlanError:
+            # A feature the plan cannot express yet: these cases go the per-case way, explicitly.
+            from regimes.evaluate import evaluate_many
+
+            fallback = evaluate_many(
+                subset,
+                explicit if explicit is not None else None,
+                on,
+                backend="vector",
+                include_unverified=include_unverified,
+                explain=explain,
+                traces=traces,
+            )
+            out.update(zip(positions, fallback, strict=True))
+            continue
         columns = columns_from_cases(subset)
         result = evaluate_columns(columns, chosen, on, include_unverified=include_unverified)
         materializer = Materializer(result, columns, fact_columns(columns, on))
@@ -649,3 +674,109 @@ def evaluate_many_columnar(
             )
             out[p] = _finished(judged, cases[p], on, receipt)  # receipt, case warnings and notes
     return [out[p] for p in range(len(cases))]
+
+
+# --------------------------------------------------------------------------------------------
+# Transitions (C8) on a population: which cases another law judges
+# --------------------------------------------------------------------------------------------
+
+
+def transition_cases(result: ColumnarResult, regime: Regime, *, named: bool = True) -> npt.NDArray[np.bool_]:
+    """Per case: whether some obligation of it is judged by another law than the evaluation's
+    (corrections C8, :mod:`regimes.transitions`): its deadline (or the date, without one) falls
+    where a different law is in force. The columnar plan does not re-judge yet; callers evaluate
+    these cases per case, explicitly, so the figures stay those of the per-case path.
+
+    Only for named regimes (population runs always name them).
+    """
+    from engine.columnar.execute import KIND_OBLIGATION, KIND_QUOTA
+    from regimes.evaluate import _judge, _law_key, engine_for
+
+    assert named, "resolved evaluations re-judge per municipality: use evaluate_many"
+    items = result.items
+    duty = (items.kind == KIND_OBLIGATION) | (items.kind == KIND_QUOTA)
+    on = day_number(result.on)
+    judge_day = np.where(items.deadline[duty] == NO_DATE, on, items.deadline[duty])
+    affected = np.zeros(result.n, dtype=np.bool_)
+    if not len(judge_day):
+        return affected
+    include = result.plan.include_unverified
+    own = _law_key(engine_for(regime, "reference", include).compiled, regime.version_date(result.on))
+    days, inverse = np.unique(judge_day, return_inverse=True)
+    other = np.zeros(len(days), dtype=np.bool_)
+    for k, d in enumerate(days.tolist()):
+        judge = _judge(regime, from_day_number(d), True, "")
+        compiled = engine_for(judge.regime, "reference", include).compiled
+        other[k] = _law_key(compiled, judge.version_date) != own
+    if other.any():
+        affected[items.case[duty][other[inverse.reshape(-1)]]] = True
+    return affected
+
+
+def cases_from_columns(columns: CaseColumns, index: npt.NDArray[np.int64]) -> list[Case]:
+    """Validated cases for rows ``index``, with every field an evaluation reads.
+
+    Why this is enough: ``period_start`` is given as the effective period start (what the rules
+    read), and fields no rule reads (an event's ``form``, ``note``, ``documented_start_on``) are
+    not in the tables. Used to run a few cases the per-case way (transitions).
+    """
+    ev = columns.events
+    starts = np.searchsorted(ev.case, index, side="left")
+    ends = np.searchsorted(ev.case, index, side="right")
+    iv = columns.intervals
+    out: list[Case] = []
+    for k, i in enumerate(index.tolist()):
+        data: dict[str, Any] = {
+            "id": columns.id_of(i),
+            "birth_date": from_day_number(int(columns.birth[i])),
+            "municipality": columns.municipality.value(i),
+            "group": columns.group.value(i),
+        }
+        for name in CLOCKS:
+            value = int(columns.clocks[name][i])
+            if value != NO_DATE:
+                data[name] = from_day_number(value)
+        for name in FLAGS:
+            if columns.flags[name][i]:
+                data[name] = True
+        if columns.visitation_category[i]:
+            data["visitation_category"] = int(columns.visitation_category[i])
+        events: list[dict[str, Any]] = []
+        for r in range(int(starts[k]), int(ends[k])):
+            kind = ev.kind.value(r)
+            if kind == "offer":
+                event: dict[str, Any] = {
+                    "kind": "offer",
+                    "type": ev.offer_type.value(r),
+                    "start": from_day_number(int(ev.start[r])),
+                    "end": from_day_number(int(ev.end[r])),
+                    "actor": ev.actor.value(r),
+                }
+                if ev.given[r] != NO_DATE:
+                    event["given_on"] = from_day_number(int(ev.given[r]))
+            elif kind == "exemption_ground":
+                event = {
+                    "kind": kind,
+                    "ground": ev.ground.value(r),
+                    "start": from_day_number(int(ev.start[r])),
+                    "end": from_day_number(int(ev.end[r])),
+                    "jobcenter_keeps_duties": bool(ev.keeps[r]),
+                }
+            else:
+                event = {"kind": kind, "on": from_day_number(int(ev.day[r]))}
+                actor = ev.actor.value(r)
+                if actor is not None:
+                    event["actor" if kind != "early_followup_requested" else "by"] = (
+                        actor if kind != "early_followup_requested" else "citizen"
+                    )
+                if kind == "early_followup_requested":
+                    event.pop("by", None)
+            events.append(event)
+        data["events"] = events
+        mine = iv.case == i
+        data["interruptions"] = [
+            {"start": from_day_number(int(a)), "end": from_day_number(int(b))}
+            for a, b in zip(iv.start[mine].tolist(), iv.end[mine].tolist(), strict=True)
+        ]
+        out.append(Case.model_validate(data))
+    return out

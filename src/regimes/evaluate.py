@@ -658,7 +658,8 @@ def evaluate(
             municipality on ``on``.
         on: the evaluation date, a ``date`` or an ISO ``YYYY-MM-DD`` string (default: today).
             Events dated after it are ignored.
-        backend: ``"durable"`` (Rete, the default) or ``"vector"``; both give identical results.
+        backend: ``"durable"`` (Rete, the default), ``"vector"``, ``"columnar"`` (the whole plan
+            column-wise) or ``"reference"``; all give identical results.
         include_unverified: also apply rules tagged ``unverified`` (off by default).
         explain: also list the rules that did not apply, and why.
 
@@ -700,6 +701,12 @@ def evaluate_many(
     cases = as_cases(cases)
     day = check_evaluation_date(as_day(on))
     backend = as_backend(backend)
+    if backend == "columnar":  # the whole plan column-wise (regimes.columnar), not only the conditions
+        from regimes.columnar import evaluate_many_columnar
+
+        return evaluate_many_columnar(
+            cases, regime, day, include_unverified=include_unverified, explain=explain, traces=traces
+        )
     explicit = load_regime(regime) if isinstance(regime, str) else regime
     groups: dict[str, tuple[Regime, list[int]]] = {}
     for position, case in enumerate(cases):

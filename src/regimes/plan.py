@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from engine.plan import (
     CountingPlan,
@@ -27,6 +28,7 @@ from engine.plan import (
     WindowPlan,
 )
 from regimes.compile import CompiledRegime, compile_regime
+from regimes.errors import EngineError
 from regimes.layer import EffectiveRule, Regime
 from regimes.ruleset.model import (
     Counting,
@@ -43,7 +45,86 @@ from regimes.ruleset.model import (
 )
 from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Confidence, TargetGroup
 
-__all__ = ["compile_plan", "plan_of"]
+__all__ = ["UnsupportedPlanError", "compile_plan", "plan_of", "unsupported"]
+
+
+class UnsupportedPlanError(EngineError):
+    """A rule uses a feature the plan cannot express yet: callers run it per case instead."""
+
+
+# What the plan expresses, field by field; a rule that sets anything else cannot be planned
+# (and a population run falls back to the per-case path, never silently differing).
+_WINDOW_FIELDS = frozenset(
+    {"anchor", "opens", "deadline", "accumulated", "repeat_months", "deadline_confidence", "note"}
+)
+_RECKONINGS = frozenset({"after", "first", "day_after_first", "end_of_week"})
+_COUNTING_FIELDS = frozenset({"actors", "offer"})
+_OFFER_FIELDS = frozenset({"min_days", "exclude_types", "late_start"})
+_CLOCKS = frozenset(
+    {"registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"}
+)
+_EFFECT_FIELDS = frozenset({"step", "actor", "count", "window", "counting", "note", "share"})
+_PLANNED_FACTS = frozenset(
+    {
+        "group",
+        "age",
+        "visitation_category",
+        "period_start",
+        "early_followup_requested",
+        "jobcenter_course_from_day_one",
+        "has_vocational_education",
+        "has_child_in_custody_at_home",
+        "covered_by_work_obligation",
+        "declines_akasse_participation",
+        "early_joint_interview_wanted",
+        "in_job_oriented_effort_30a",
+        "employed",
+        "sickness_light_track",
+    }
+)
+
+
+def _set_fields(model: Any) -> set[str]:
+    """Fields of a pydantic model that differ from their defaults."""
+    out = set()
+    for name, info in type(model).model_fields.items():
+        if getattr(model, name) != info.get_default(call_default_factory=True):
+            out.add(name)
+    return out
+
+
+def unsupported(compiled: CompiledRegime) -> str | None:
+    """Why the plan cannot express this regime (``None``: it can)."""
+    from engine.compiled import atoms
+
+    for condition in compiled.program.conditions:
+        for cmp in atoms(condition.predicate):
+            if cmp.fact not in _PLANNED_FACTS:
+                return f"fact {cmp.fact!r} has no column"
+    for er in compiled.rules:
+        effect = getattr(er.rule, er.rule.effect_kind)
+        if isinstance(effect, SuspensionEffect):
+            continue
+        extra = _set_fields(effect) - _EFFECT_FIELDS
+        if extra:
+            return f"{er.id}: {', '.join(sorted(extra))}"
+        window = effect.window
+        extra = _set_fields(window) - _WINDOW_FIELDS
+        if extra:
+            return f"{er.id}: window {', '.join(sorted(extra))}"
+        if isinstance(window.anchor, str) and window.anchor not in _CLOCKS:
+            return f"{er.id}: anchor {window.anchor}"
+        for reckoning in (window.opens, window.deadline):
+            if reckoning is not None and not _set_fields(reckoning) <= _RECKONINGS:
+                return f"{er.id}: reckoning {', '.join(sorted(_set_fields(reckoning) - _RECKONINGS))}"
+        counting = getattr(effect, "counting", None)
+        if counting is not None:
+            extra = _set_fields(counting) - _COUNTING_FIELDS
+            if counting.offer is not None:
+                extra |= _set_fields(counting.offer) - _OFFER_FIELDS
+            if extra:
+                return f"{er.id}: counting {', '.join(sorted(extra))}"
+    return None
 
 
 def _reckoning(reckoning: Reckoning | None) -> ReckoningPlan | None:
@@ -155,7 +236,15 @@ def compile_plan(regime: Regime, *, include_unverified: bool = False) -> RegimeP
 
 
 def plan_from(compiled: CompiledRegime) -> RegimePlan:
-    """The plan of an already compiled regime (same program, same order)."""
+    """The plan of an already compiled regime (same program, same order).
+
+    Raises:
+        UnsupportedPlanError: a rule uses a feature the plan cannot express yet.
+    """
+    reason = unsupported(compiled)
+    if reason is not None:
+        msg = f"{compiled.regime.id}: the columnar back end does not support {reason} yet"
+        raise UnsupportedPlanError(msg)
     regime = compiled.regime
     rules = tuple(_rule(i, er) for i, er in enumerate(compiled.rules))
     n_rules = len(rules)

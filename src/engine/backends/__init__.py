@@ -1,5 +1,6 @@
-"""Back ends by name: ``durable`` (durable-rules, Rete), ``vector`` (NumPy columns) and
-``reference`` (plain Python, the semantics the other two are tested against)."""
+"""Back ends by name: ``durable`` (durable-rules, Rete), ``vector`` (NumPy columns),
+``columnar`` (the whole plan over columns; as a matcher, typed column masks) and ``reference``
+(plain Python, the semantics the others are tested against)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from engine.backends.base import Backend
 
 def available_backends() -> tuple[str, ...]:
     """Names accepted by :func:`get_backend`."""
-    return ("durable", "vector", "reference")
+    return ("durable", "vector", "columnar", "reference")
 
 
 def get_backend(name: str) -> Backend:
@@ -21,6 +22,10 @@ def get_backend(name: str) -> Backend:
         from engine.backends.vector import VectorBackend
 
         return VectorBackend()
+    if name == "columnar":
+        from engine.backends.columnar import ColumnarBackend
+
+        return ColumnarBackend()
     if name == "reference":
         from engine.backends.reference import ReferenceBackend
 

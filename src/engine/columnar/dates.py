@@ -20,26 +20,57 @@ from engine.plan import ReckoningPlan
 _I64 = np.int64
 
 
-def month_parts(days: Days) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``(month number since 1970-01, day of month − 1)`` of each day."""
-    months = days.astype("datetime64[D]").astype("datetime64[M]")
-    first = months.astype("datetime64[D]").astype(_I64)
-    return months.astype(_I64), days - first
+def civil(days: Days) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``(year, month, day)`` of each day number, in integer arithmetic (H. Hinnant's
+    ``civil_from_days``: several times faster than ``datetime64`` calendar conversions)."""
+    z = days + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
 
 
-def month_start(months: npt.NDArray[np.int64]) -> Days:
-    """The day number of the first day of each month number."""
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(_I64)
+def days_from_civil(
+    y: npt.NDArray[np.int64], m: npt.NDArray[np.int64], d: npt.NDArray[np.int64] | int
+) -> Days:
+    """The day number of each ``(year, month, day)`` (the inverse of :func:`civil`)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = np.where(m > 2, m - 3, m + 9)
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return np.asarray(era * 146097 + doe - 719468, dtype=_I64)
+
+
+_LENGTHS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=_I64)
+
+
+def month_length(y: npt.NDArray[np.int64], m: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Days in each month ``m`` (1–12) of year ``y``."""
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return np.asarray(_LENGTHS[m - 1] + ((m == 2) & leap), dtype=_I64)
 
 
 def add_months(days: Days, n: int | npt.NDArray[np.int64]) -> tuple[Days, npt.NDArray[np.bool_]]:
     """``days ⊕ n`` calendar months, and where the day of the month did not exist (clamped)."""
-    months, offset = month_parts(days)
-    target = months + n
-    start = month_start(target)
-    length = month_start(target + 1) - start
-    clamped = offset > length - 1
-    return start + np.minimum(offset, length - 1), clamped
+    y, m, d = civil(days)
+    total = y * 12 + (m - 1) + n
+    ty, tm = np.floor_divide(total, 12), total % 12 + 1
+    length = month_length(ty, tm)
+    clamped = d > length
+    return days_from_civil(ty, tm, np.minimum(d, length)), np.asarray(clamped, dtype=np.bool_)
+
+
+def month_index(days: Days) -> npt.NDArray[np.int64]:
+    """Months since year 0 (``12·year + month − 1``) of each day: month differences subtract."""
+    y, m, _ = civil(days)
+    return np.asarray(y * 12 + m - 1, dtype=_I64)
 
 
 def after(days: Days, unit: str, n: int) -> Days:

@@ -160,7 +160,7 @@ class _Run:
         assert rule.suspension is not None
         ev = self.events
         rows = self.events_of("exemption_ground")
-        ok = ev.ground.isin(rule.suspension.grounds)[rows]
+        ok = ev.ground.isin(rule.suspension.grounds, rows)
         if rule.suspension.unless_keeps_duties:
             ok &= ~ev.keeps[rows]
         rows = rows[ok]
@@ -296,7 +296,7 @@ class _Run:
         keep = at >= 0
         rows, at = rows[keep], at[keep]
         actor = ev.actor.codes[rows]
-        ok = (actor < 0) | ev.actor.isin(counting.actors)[rows]
+        ok = (actor < 0) | ev.actor.isin(counting.actors, rows)
         o = opens[at]
         dl = deadline[at]
         has_deadline = dl != NO_DATE
@@ -307,14 +307,14 @@ class _Run:
             if offer is None:
                 ok &= (o <= start) & (start <= last)
             else:
-                ok &= ~ev.offer_type.isin(offer.exclude_types)[rows]
+                ok &= ~ev.offer_type.isin(offer.exclude_types, rows)
                 ok &= (ev.end[rows] - start + 1) >= offer.min_days
                 in_time = (o <= start) & (start <= last)
                 if offer.late_days is not None:
                     given = ev.given[rows]
                     late = (
                         has_deadline
-                        & ev.offer_type.isin(offer.late_types)[rows]
+                        & ev.offer_type.isin(offer.late_types, rows)
                         & (given != NO_DATE)
                         & (o <= given)
                         & (given <= dl)

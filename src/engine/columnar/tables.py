@@ -50,12 +50,19 @@ class Categorical:
         except ValueError:
             return -2
 
-    def isin(self, words: tuple[str, ...] | frozenset[str]) -> Mask:
-        wanted = [self.code(w) for w in words]
-        wanted = [c for c in wanted if c >= 0]
-        if not wanted:
-            return np.zeros(len(self.codes), dtype=np.bool_)
-        return np.isin(self.codes, np.array(wanted, dtype=np.int16))
+    def lookup(self, words: tuple[str, ...] | frozenset[str]) -> Mask:
+        """A mask over codes (``-1`` at the end): index it with :attr:`codes` or a subset of them."""
+        table = np.zeros(len(self.categories) + 1, dtype=np.bool_)
+        for w in words:
+            c = self.code(w)
+            if c >= 0:
+                table[c] = True
+        return table
+
+    def isin(self, words: tuple[str, ...] | frozenset[str], at: npt.NDArray[Any] | None = None) -> Mask:
+        """Whether each code (or each code at positions ``at``) is one of ``words``."""
+        codes = self.codes if at is None else self.codes[at]
+        return self.lookup(words)[codes]
 
     def take(self, index: npt.NDArray[Any]) -> Categorical:
         return Categorical(self.codes[index], self.categories)

@@ -61,13 +61,16 @@ import numpy as np
 
 from regimes.case import Case
 from regimes.caseload import caseload
+from regimes.columnar import CaseColumns
 from regimes.diff.model import Population, PopulationRow
+from regimes.diff.population_columns import CaseSource
 from regimes.errors import CaseError, RegimesError, RulesetError
 from regimes.evaluate import evaluate_many
 from regimes.inputs import read_cases
 from regimes.layer import Regime
 from regimes.library import load_regime
 from regimes.municipalities import MUNICIPALITIES
+from regimes.plan import UnsupportedPlanError
 from regimes.results import Evaluation, Obligation
 from regimes.vocabulary import EQUIVALENT_ACTORS, Actor, Status, Step, TargetGroup
 
@@ -267,18 +270,45 @@ class _Figures:
     hours: float = 0.0
 
 
+WindowRow = tuple[Step, Actor, int, int | None, int, str, float | None]
+"""One required obligation: step, actor class, opens and deadline (day numbers in any common
+origin; ``None``: no deadline), count, kind (``obligation``/``quota``) and share."""
+
+
 def _required(ev: Evaluation, start: date, minutes: Minutes, deadlines: Counter[str]) -> _Figures:
-    windows: dict[
-        tuple[Step, Actor], tuple[list[tuple[int, int, int]], list[tuple[float, tuple[int, int, int]]]]
-    ] = {}
+    rows: list[WindowRow] = []
     for o in ev.obligations:
         if o.status in _NOT_REQUIRED or _month_of(start, o.opens) > YEAR_MONTHS:
             continue
         deadlines[_bucket(start, o.deadline)] += 1
-        window = (o.opens.toordinal(), o.deadline.toordinal() if o.deadline else _OPEN_ENDED, o.count)
-        binding, quotas = windows.setdefault((o.step, _actor_class(o.actor)), ([], []))
-        if o.kind == "quota":
-            quotas.append((o.share if o.share is not None else 1.0, window))
+        rows.append(
+            (
+                o.step,
+                _actor_class(o.actor),
+                o.opens.toordinal(),
+                o.deadline.toordinal() if o.deadline else None,
+                o.count,
+                o.kind,
+                o.share,
+            )
+        )
+    return figures_of_rows(rows, minutes)
+
+
+def figures_of_rows(rows: Sequence[WindowRow], minutes: Minutes) -> _Figures:
+    """The required figures of one case's obligations, in the order its evaluation lists them.
+
+    Both the per-case path and the columnar one (which calls this once per distinct pattern of
+    rows) use this function, so their figures are the same floating-point numbers.
+    """
+    windows: dict[
+        tuple[Step, Actor], tuple[list[tuple[int, int, int]], list[tuple[float, tuple[int, int, int]]]]
+    ] = {}
+    for step, actor, opens, deadline, count, kind, share in rows:
+        window = (opens, deadline if deadline is not None else _OPEN_ENDED, count)
+        binding, quotas = windows.setdefault((step, actor), ([], []))
+        if kind == "quota":
+            quotas.append((share if share is not None else 1.0, window))
         else:
             binding.append(window)
     figures = _Figures()
@@ -324,16 +354,16 @@ def _start_of(case: Case) -> date:
 def population_backend() -> str:
     """The back end population runs use by default.
 
-    ``REGIMES_BACKEND`` when it is set (the user chose); else ``vector`` where it is installed,
-    because it matches a whole batch column-wise, which is what a population is; else
-    ``durable``, else ``reference``. All give identical evaluations (the back-end tests hold
-    them to it), so the choice changes only the wall time.
+    ``REGIMES_BACKEND`` when it is set (the user chose); else ``columnar``, which executes the
+    whole evaluation plan over columns, chunk by chunk, without an object per case; else
+    ``vector``, ``durable``, ``reference``. All give identical evaluations and figures (the
+    back-end tests hold them to it), so the choice changes only the wall time and the memory.
     """
     from engine.backends import available_backends, get_backend
 
     chosen = os.environ.get("REGIMES_BACKEND")
     candidates: list[str] = [chosen] if chosen else []
-    for name in [*candidates, "vector", "durable", "reference"]:
+    for name in [*candidates, "columnar", "vector", "durable", "reference"]:
         if name not in available_backends():
             continue
         try:
@@ -380,7 +410,7 @@ def _chunks(items: Sequence[Case]) -> Iterator[Sequence[Case]]:
 
 
 def population_impact(
-    cases: Sequence[Case],
+    cases: Sequence[Case] | CaseColumns | CaseSource,
     a: Regime | str,
     b: Regime | str,
     *,
@@ -390,11 +420,15 @@ def population_impact(
     backend: str | None = None,
     progress: Progress | None = None,
     assumptions: Mapping[str, Any] | None = None,
+    client: Any = None,
 ) -> Population:
     """Required interviews, offers, follow-ups and hours per citizen-year under A and B.
 
     Args:
-        cases: validated cases (a file's, or a synthetic population).
+        cases: validated cases (a file's, or a synthetic population), or the same as columns
+            (:class:`~regimes.columnar.CaseColumns`, or a chunked
+            :class:`~regimes.diff.population_columns.CaseSource`: only the ``columnar`` back end
+            reads those).
         a: regime A (an id, a YAML path or a :class:`~regimes.Regime`), applied as a what-if on ``on``.
         b: regime B, likewise.
         on: the evaluation date: the rule versions in force then apply, and quota coverage is
@@ -405,6 +439,9 @@ def population_impact(
         backend: the evaluation back end; default :func:`population_backend`.
         progress: a :class:`rich.progress.Progress` to drive (one task, advanced per batch).
         assumptions: more assumptions to report (e.g. :data:`regimes.synthetic.ASSUMPTIONS`).
+        client: a ``distributed.Client``: run partition-wise on its workers (``cases`` must be a
+            :class:`~regimes.diff.population_columns.CaseSource` of a Parquet file or of the
+            synthetic population); the result is identical to the single-process one.
 
     Raises:
         ResolutionError: a regime id is unknown.
@@ -416,6 +453,59 @@ def population_impact(
     table = load_minutes(minutes)
     engine = backend or population_backend()
     quota_runs = [(r, _quota_groups(r)) for r in _unique((regime_a, regime_b)) if _has_quotas(r)]
+    if client is not None:
+        return population_impact_dask(
+            cases,
+            regime_a,
+            regime_b,
+            a,
+            b,
+            on,
+            source,
+            table,
+            [r for r, _ in quota_runs],
+            progress,
+            assumptions,
+            started,
+            client,
+        )
+    if engine == "columnar" and not _plannable(regime_a, regime_b):
+        # A rule the plan cannot express yet: the per-case path, explicitly (never a silent difference).
+        if isinstance(cases, CaseSource) and cases.as_cases is not None:
+            cases = cases.as_cases()
+        if isinstance(cases, Sequence):
+            return population_impact(
+                cases,
+                regime_a,
+                regime_b,
+                on=on,
+                source=source,
+                minutes=table,
+                backend="vector",
+                progress=progress,
+                assumptions=assumptions,
+            )
+    if engine == "columnar" or not isinstance(cases, Sequence):
+        try:
+            return _columnar_impact(
+                cases, regime_a, regime_b, on, source, table, quota_runs, progress, assumptions, started
+            )
+        except UnsupportedPlanError:
+            # Cases the tables cannot carry yet (paid hours, C1): the per-case path, explicitly.
+            listed = cases.as_cases() if isinstance(cases, CaseSource) and cases.as_cases else cases
+            if not isinstance(listed, Sequence):
+                raise
+            return population_impact(
+                listed,
+                regime_a,
+                regime_b,
+                on=on,
+                source=source,
+                minutes=table,
+                backend="vector",
+                progress=progress,
+                assumptions=assumptions,
+            )
     quota_cases = {
         r.id: [c for c in cases if groups is None or c.group in groups] for r, groups in quota_runs
     }
@@ -448,32 +538,311 @@ def population_impact(
         coverage.extend(_coverage(quota_cases[regime.id], regime, on, engine, progress, task))
 
     group_index = {g: i for i, g in enumerate(TargetGroup)}
-    codes = list(MUNICIPALITIES)
-    code_index = {code: i for i, code in enumerate(codes)}
-    by_group = _rows(
+    code_index = {code: i for i, code in enumerate(MUNICIPALITIES)}
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        engine,
+        assumptions,
+        started,
         figures,
         np.array([group_index[c.group] for c in cases], dtype=np.int64),
-        [g.value for g in TargetGroup],
-    )
-    by_municipality = _rows(
-        figures,
         np.array([code_index[c.municipality] for c in cases], dtype=np.int64),
-        [f"{code} {MUNICIPALITIES[code]}" for code in codes],
+        deadlines,
+        coverage,
     )
-    total = _row("all", figures)
+
+
+def _population(
+    source: str,
+    on: date,
+    regime_a: Regime,
+    regime_b: Regime,
+    table: Minutes,
+    engine: str,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+    figures: np.ndarray[Any, Any],
+    groups: np.ndarray[Any, Any],
+    municipalities: np.ndarray[Any, Any],
+    deadlines: tuple[Counter[str], Counter[str]],
+    coverage: list[dict[str, Any]],
+) -> Population:
+    """The report from per-case figures and the group and municipality index of each case."""
+    codes = list(MUNICIPALITIES)
     return Population(
         source=source,
-        cases=n,
+        cases=int(figures.shape[0]),
         on=on,
         assumptions=_assumptions(regime_a, regime_b, on, table, engine, assumptions),
-        total=total,
-        by_group=by_group,
-        by_municipality=by_municipality,
+        total=_row("all", figures),
+        by_group=_rows(figures, groups, [g.value for g in TargetGroup]),
+        by_municipality=_rows(figures, municipalities, [f"{code} {MUNICIPALITIES[code]}" for code in codes]),
         quota_coverage=coverage,
         deadlines_a={k: deadlines[0][k] for k in DEADLINE_BUCKETS},
         deadlines_b={k: deadlines[1][k] for k in DEADLINE_BUCKETS},
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+@dataclass
+class Partial:
+    """What one chunk of a population contributes: per-case rows (in the chunk's order) and
+    counts. Partials of consecutive chunks merge exactly (:func:`merge_partials`), in one
+    process or from Dask workers."""
+
+    figures: np.ndarray[Any, Any]
+    groups: np.ndarray[Any, Any]
+    municipalities: np.ndarray[Any, Any]
+    deadlines: tuple[Counter[str], Counter[str]]
+    coverage: dict[tuple[str, str, str], list[Any]]
+
+
+def chunk_partial(
+    chunk: CaseColumns,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    advance: Any = None,
+    caches: tuple[dict[Any, Any], dict[Any, Any]] | None = None,
+) -> Partial:
+    """One chunk's figures (A then B, on the stripped cases) and quota counts (full history).
+
+    ``caches`` (one per side) keep the figures of patterns already seen in earlier chunks.
+    """
+    from regimes.columnar import evaluate_columns
+    from regimes.diff import population_columns as pc
+
+    def figures_of(rows: pc.Rows) -> tuple[float, float, float, float]:
+        f = figures_of_rows(rows, table)
+        return f.interviews, f.offers, f.followups, f.hours
+
+    m = chunk.n
+    figures = np.zeros((m, 8))
+    deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    coverage: dict[tuple[str, str, str], list[Any]] = {}
+    from engine.columnar.tables import from_day_number
+    from regimes.columnar import cases_from_columns, transition_cases
+
+    starts = chunk.clocks["period_start"]
+    stripped = pc.strip_steps(chunk)
+    for side, regime in enumerate((regime_a, regime_b)):
+        result = evaluate_columns(stripped, regime, on)
+        # Transitions (C8): cases with a duty another law judges go the per-case way, explicitly.
+        moved = transition_cases(result, regime)
+        if moved.any():
+            result = pc.drop_cases(result, moved)
+        figures[:, 4 * side : 4 * side + 4] = pc.required_figures(
+            result, starts, figures_of, deadlines[side], DEADLINE_BUCKETS, caches[side] if caches else None
+        )
+        if moved.any():
+            index = np.flatnonzero(moved)
+            evaluations = evaluate_many(
+                cases_from_columns(stripped, index), regime, on, backend="vector", traces=False
+            )
+            for i, ev in zip(index.tolist(), evaluations, strict=True):
+                f = _required(ev, from_day_number(int(starts[i])), table, deadlines[side])
+                figures[i, 4 * side : 4 * side + 4] = (f.interviews, f.offers, f.followups, f.hours)
+        if advance is not None:
+            advance(f"required steps under {regime.id}", m)
+    for regime in quota_regimes:
+        for (rule, group), row in pc.caseload_counts(chunk, regime, on).items():
+            coverage[(regime.id, rule, group)] = row
+        if advance is not None:
+            advance(f"quota coverage under {regime.id}", m)
+    return Partial(
+        figures,
+        chunk.group.codes.astype(np.int64),
+        chunk.municipality.codes.astype(np.int64),
+        deadlines,
+        coverage,
+    )
+
+
+def merge_partials(
+    partials: Iterable[Partial], quota_regimes: Sequence[Regime]
+) -> tuple[
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    tuple[Counter[str], Counter[str]],
+    list[dict[str, Any]],
+]:
+    """Partials of consecutive chunks, in order, as one population's figures and coverage rows."""
+    figures, groups, municipalities = [], [], []
+    deadlines: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+    merged: dict[tuple[str, str, str], list[Any]] = {}
+    for p in partials:
+        figures.append(p.figures)
+        groups.append(p.groups)
+        municipalities.append(p.municipalities)
+        for side in (0, 1):
+            deadlines[side].update(p.deadlines[side])
+        for key, row in p.coverage.items():
+            into = merged.setdefault(key, [row[0], row[1], 0, 0, 0, 0])
+            for k in range(2, 6):
+                into[k] += row[k]
+    coverage: list[dict[str, Any]] = []
+    for regime in quota_regimes:
+        for key in sorted(k for k in merged if k[0] == regime.id):
+            citation, share, covered, met, still_open, missed = merged[key]
+            required, verdict = _verdict(share, covered, met, still_open)
+            coverage.append(
+                {
+                    "regime": regime.id,
+                    "rule": key[1],
+                    "group": key[2],
+                    "citation": citation,
+                    "share": share,
+                    "covered": covered,
+                    "met": met,
+                    "open": still_open,
+                    "missed": missed,
+                    "required": required,
+                    "verdict": verdict,
+                    "met_share": round(met / covered if covered else 0.0, 4),
+                }
+            )
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(figures) if figures else np.zeros((0, 8)),
+        np.concatenate(groups) if groups else empty,
+        np.concatenate(municipalities) if municipalities else empty,
+        deadlines,
+        coverage,
+    )
+
+
+def _columnar_figures(
+    source: CaseSource,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    progress: Progress | None,
+) -> tuple[
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    np.ndarray[Any, Any],
+    tuple[Counter[str], Counter[str]],
+    list[dict[str, Any]],
+]:
+    """Per-case figures, group and municipality codes, deadline counts and quota coverage,
+    chunk by chunk on the columnar back end (one progress step per chunk and pass)."""
+    advance = None
+    if progress is not None:
+        task = progress.add_task(f"{regime_a.id} vs {regime_b.id}", total=(2 + len(quota_regimes)) * source.n)
+
+        def advance(description: str, m: int) -> None:
+            progress.update(task, description=description, advance=m)
+
+    caches: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
+    partials = (
+        chunk_partial(chunk, regime_a, regime_b, on, table, quota_regimes, advance, caches)
+        for chunk in source.chunks()
+    )
+    return merge_partials(partials, quota_regimes)
+
+
+def _columnar_impact(
+    cases: Any,
+    regime_a: Regime,
+    regime_b: Regime,
+    on: date,
+    source: str,
+    table: Minutes,
+    quota_runs: Sequence[tuple[Regime, Any]],
+    progress: Progress | None,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+) -> Population:
+    """The population part on the columnar back end, chunk by chunk."""
+    if isinstance(cases, CaseColumns):
+        cases = CaseSource.of_columns(cases)
+    elif not isinstance(cases, CaseSource):
+        cases = CaseSource.of_cases(cases)
+    columnar = _columnar_figures(cases, regime_a, regime_b, on, table, [r for r, _ in quota_runs], progress)
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        "columnar",
+        assumptions,
+        started,
+        *columnar,
+    )
+
+
+def population_impact_dask(
+    cases: Any,
+    regime_a: Regime,
+    regime_b: Regime,
+    a: Regime | str,
+    b: Regime | str,
+    on: date,
+    source: str,
+    table: Minutes,
+    quota_regimes: Sequence[Regime],
+    progress: Progress | None,
+    assumptions: Mapping[str, Any] | None,
+    started: float,
+    client: Any,
+) -> Population:
+    """:func:`population_impact` partition-wise on a Dask cluster, reduced exactly."""
+    from regimes.distributed import _regime_ref, gather_in_order, run_partition
+
+    parts = getattr(cases, "partitions", None)
+    if not parts:
+        msg = "a Dask run needs a CaseSource of a Parquet file or of the synthetic population"
+        raise ValueError(msg)
+    advance = None
+    if progress is not None:
+        task = progress.add_task(f"{regime_a.id} vs {regime_b.id} on Dask", total=cases.n)
+
+        def advance(m: int) -> None:
+            progress.update(task, advance=m)
+
+    partials = gather_in_order(
+        client,
+        run_partition,
+        parts,
+        _regime_ref(a),
+        _regime_ref(b),
+        on,
+        table,
+        [r.id for r in quota_regimes],
+        advance=advance,
+    )
+    return _population(
+        source,
+        on,
+        regime_a,
+        regime_b,
+        table,
+        "columnar",
+        assumptions,
+        started,
+        *merge_partials(partials, quota_regimes),
+    )
+
+
+def _plannable(*regimes: Regime) -> bool:
+    from regimes.plan import UnsupportedPlanError, plan_of
+
+    try:
+        for r in regimes:
+            plan_of(r)
+    except UnsupportedPlanError:
+        return False
+    return True
 
 
 def _unique(regimes: Sequence[Regime]) -> list[Regime]:
