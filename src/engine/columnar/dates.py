@@ -155,8 +155,8 @@ def reckon(
 
 def month_end(days: Days) -> Days:
     """The last day of each day's calendar month (the vectorised :func:`regimes.dates.month_end`)."""
-    months, _ = month_parts(days)
-    return month_start(months + 1) - 1
+    y, m, _ = civil(days)
+    return days_from_civil(y, m, month_length(y, m))
 
 
 def recurring_mark(start: Days, on: int, unit: str, n: int, last_done: Days) -> Days:
