@@ -154,13 +154,13 @@ def test_a_rule_the_plan_cannot_express_goes_the_per_case_way(
     population: list[regimes.Case], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Never a silent difference: a window feature the plan does not know makes the columnar
-    entry points run those cases per case (here: recurring windows declared unknown)."""
+    entry points run those cases per case (here: accumulated windows declared unknown)."""
     import regimes.plan as plan_module
 
-    monkeypatch.setattr(plan_module, "_WINDOW_FIELDS", plan_module._WINDOW_FIELDS - {"repeat_months"})
+    monkeypatch.setattr(plan_module, "_WINDOW_FIELDS", plan_module._WINDOW_FIELDS - {"accumulated"})
     monkeypatch.setattr(plan_module, "_PLANS", {})
     regime = regimes.load_regime("dk-lab-2020")
-    with pytest.raises(plan_module.UnsupportedPlanError, match="repeat_months"):
+    with pytest.raises(plan_module.UnsupportedPlanError, match="accumulated"):
         plan_module.compile_plan(regime)
     sample = population[:300]
     on = date(2021, 5, 1)

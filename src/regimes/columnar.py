@@ -739,6 +739,10 @@ def cases_from_columns(columns: CaseColumns, index: npt.NDArray[np.int64]) -> li
         for name in FLAGS:
             if columns.flags[name][i]:
                 data[name] = True
+        for name in OPTIONAL_FLAGS:
+            given = columns.flags.get(f"{name}{GIVEN}")
+            if given is not None and given[i]:
+                data[name] = bool(columns.flags[name][i])
         if columns.visitation_category[i]:
             data["visitation_category"] = int(columns.visitation_category[i])
         events: list[dict[str, Any]] = []

@@ -35,10 +35,12 @@ from regimes.columnar import (
     CLOCKS,
     EVENT_KINDS,
     FLAGS,
+    GIVEN,
     GROUNDS,
     GROUPS,
     MUNICIPALITY_CODES,
     OFFER_TYPES,
+    OPTIONAL_FLAGS,
     CaseColumns,
     columns_from_cases,
 )
@@ -363,6 +365,10 @@ def read_case_columns(path: str | Path, *, row_groups: Sequence[int] | None = No
         return every.take(_row_positions(target, row_groups))
     if columns.n == 0:
         raise CaseError(f"{target}: no cases found")
+    if row_groups is None:
+        from regimes.inputs import remember_digest
+
+        remember_digest(path)  # the receipt names the file read
     return columns
 
 
@@ -414,6 +420,13 @@ def _columns(path: Path, kind: str, row_groups: Sequence[int] | None = None) -> 
     flags: dict[str, npt.NDArray[np.bool_]] = {}
     for name in FLAGS:
         flags[name], b = _flags(raw.get(name, empty), csv)
+        bad |= b
+    for name in OPTIONAL_FLAGS:  # left out: derived (``jobcenter_course_from_day_one``)
+        values = raw.get(name, empty)
+        flags[name], b = _flags(values, csv)
+        flags[f"{name}{GIVEN}"] = np.array(
+            [v is not None and not (csv and v == "") for v in values], dtype=np.bool_
+        ) & ~b
         bad |= b
     category, b = _category(raw.get("visitation_category", empty), csv, kind == "parquet")
     sick = group.codes == GROUPS.index("sygedagpenge")

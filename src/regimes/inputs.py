@@ -321,6 +321,18 @@ def _records(
 _last_digest: dict[str, str] = {}
 
 
+def remember_digest(path: str | Path) -> None:
+    """Record the SHA-256 of a case file read another way than :func:`read_cases` (the columnar
+    reader), so :func:`input_digest` can name it in a receipt."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    _last_digest[str(path)] = digest.hexdigest()
+
+
 def input_digest(source: str | Path, cases: int) -> InputDigest:
     """The receipt's record of an input :func:`read_cases` read (its SHA-256 as read, not as now)."""
     from regimes.receipt import InputDigest

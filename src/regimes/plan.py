@@ -55,15 +55,15 @@ class UnsupportedPlanError(EngineError):
 # What the plan expresses, field by field; a rule that sets anything else cannot be planned
 # (and a population run falls back to the per-case path, never silently differing).
 _WINDOW_FIELDS = frozenset(
-    {"anchor", "opens", "deadline", "accumulated", "repeat_months", "deadline_confidence", "note"}
+    {"anchor", "opens", "deadline", "accumulated", "deadline_confidence", "note"}
 )
-_RECKONINGS = frozenset({"after", "first", "day_after_first", "end_of_week"})
+_RECKONINGS = frozenset({"after", "first", "day_after_first", "end_of_week", "month_end_after"})
 _COUNTING_FIELDS = frozenset({"actors", "offer"})
 _OFFER_FIELDS = frozenset({"min_days", "exclude_types", "late_start"})
 _CLOCKS = frozenset(
     {"registered_on", "first_inquiry_on", "period_start", "sickness_first_day", "visitation_on"}
 )
-_EFFECT_FIELDS = frozenset({"step", "actor", "count", "window", "counting", "note", "share"})
+_EFFECT_FIELDS = frozenset({"step", "actor", "count", "window", "counting", "note", "share", "pooled"})
 _PLANNED_FACTS = frozenset(
     {
         "group",
@@ -80,6 +80,8 @@ _PLANNED_FACTS = frozenset(
         "in_job_oriented_effort_30a",
         "employed",
         "sickness_light_track",
+        "obviously_education_ready",
+        "expected_absence_under_26_weeks",
     }
 )
 

@@ -31,10 +31,12 @@ from regimes.columnar import (
     CLOCKS,
     EVENT_KINDS,
     FLAGS,
+    GIVEN,
     GROUNDS,
     GROUPS,
     MUNICIPALITY_CODES,
     OFFER_TYPES,
+    OPTIONAL_FLAGS,
     CaseColumns,
 )
 from regimes.vocabulary import Actor, ExemptionGround, OfferType, TargetGroup
@@ -279,6 +281,7 @@ def _lab(
         day_one = d.chance(idx, s._DP_FROM_DAY_ONE)
         declines = d.chance(idx, s._DP_DECLINES_AKASSE)
         flags["jobcenter_course_from_day_one"][idx] = day_one
+        flags[f"jobcenter_course_from_day_one{GIVEN}"][idx] = True
         flags["declines_akasse_participation"][idx] = declines
         flags["early_joint_interview_wanted"][idx] = d.chance(idx, s._DP_EARLY_JOINT)
         interrupted = d.chance(idx, s._INTERRUPTION)
@@ -372,6 +375,9 @@ def _block(rows: npt.NDArray[np.float64], first: int, on: dt.date) -> CaseColumn
     age = np.zeros(n, dtype=_I64)
     vocational = np.zeros(n, dtype=np.bool_)
     flags = {name: np.zeros(n, dtype=np.bool_) for name in FLAGS}
+    for name in OPTIONAL_FLAGS:  # left out (None) unless a group's draw gives it
+        flags[name] = np.zeros(n, dtype=np.bool_)
+        flags[f"{name}{GIVEN}"] = np.zeros(n, dtype=np.bool_)
     # Per group, in the order the per-case draws would be taken.
     lo_age = np.array([s._AGES[g][0] for g in group_keys], dtype=_I64)[group_pos]
     hi_age = np.array([s._AGES[g][1] for g in group_keys], dtype=_I64)[group_pos]

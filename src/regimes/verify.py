@@ -173,7 +173,8 @@ def _verify_diff(item: dict[str, Any], override: Path | None, report: VerifyRepo
             fresh.b,
             on=receipt.on,
             source=item["population"]["source"],
-            backend=receipt.backend,
+            # The population part records the back end it ran on (columnar by default).
+            backend=(item["population"].get("assumptions") or {}).get("backend", receipt.backend),
             assumptions=assumptions,
         )
         fresh = fresh.model_copy(update={"population": pop})

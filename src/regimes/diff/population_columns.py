@@ -323,14 +323,21 @@ def coverage_counts(
 def caseload_counts(chunk: CaseColumns, regime: Regime, on: date) -> dict[tuple[str, str], list[Any]]:
     """Quota counts per (rule, group) of one chunk; cases another law judges (transitions, C8)
     are counted the per-case way, explicitly."""
-    from regimes.caseload import caseload
+    from regimes.caseload import _pooled_groups, caseload
     from regimes.columnar import GROUPS, cases_from_columns, evaluate_columns, transition_cases
 
     result = evaluate_columns(chunk, regime, on)
     moved = transition_cases(result, regime)
+    pooled = _pooled_groups(regime)
+    counts: dict[tuple[str, str], list[Any]] = {}
+    kept = drop_cases(result, moved) if moved.any() else result
+    # A pooled quota is one row over all its groups (as the per-case caseload counts it).
+    for (rule, group), row in coverage_counts(kept, chunk.group.codes, GROUPS).items():
+        into = counts.setdefault((rule, pooled.get(rule, group)), [row[0], row[1], 0, 0, 0, 0])
+        for k in range(2, 6):
+            into[k] += row[k]
     if not moved.any():
-        return coverage_counts(result, chunk.group.codes, GROUPS)
-    counts = coverage_counts(drop_cases(result, moved), chunk.group.codes, GROUPS)
+        return counts
     report = caseload(cases_from_columns(chunk, np.flatnonzero(moved)), regime, on, backend="vector")
     for q in report.quotas:
         row = counts.setdefault((q.rule, q.group), [q.citation, q.share, 0, 0, 0, 0])
