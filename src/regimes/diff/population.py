@@ -1046,7 +1046,7 @@ def _write_parquet(dumped: Sequence[Mapping[str, Any]], target: Path) -> None:
             columns[name] = pa.array([None if v is None else bool(v) for v in values], type=pa.bool_())
         elif name == "visitation_category":
             columns[name] = pa.array(values, type=pa.int8())
-        elif name in ("id", "municipality", "group"):
+        elif name in ("id", "municipality", "group", "insurance"):
             columns[name] = pa.array(values, type=pa.string())
         else:
             columns[name] = pa.array([date.fromisoformat(v) if v else None for v in values], type=pa.date32())
